@@ -1,0 +1,245 @@
+//! Source text and positions.
+//!
+//! A *source file* is the decoded text of one input (UTF-8, byte-order mark removed) with the
+//! byte offset of every line start. A *span* is a half-open byte range into that text. Every
+//! syntax node, value and diagnostic carries a span; lines and columns are computed only when a
+//! report is rendered. Columns count Unicode scalar values (DESIGN.md, JSON report v1), so the
+//! same column is right in every format and in every editor that counts characters.
+
+use std::path::{Path, PathBuf};
+
+/// Inputs larger than this are refused with a diagnostic rather than read into memory: the
+/// largest real template we have seen is a few MiB.
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Identifies a file within one run (an index into the run's file list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct FileId(pub u32);
+
+/// A half-open byte range `start..end` into a [`SourceFile`]'s text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub const fn new(start: usize, end: usize) -> Self {
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
+    /// An empty span at `offset`.
+    pub const fn at(offset: usize) -> Self {
+        Span::new(offset, offset)
+    }
+
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+
+    /// The smallest span that covers both.
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// A 1-based line and column; the column counts characters, not bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// The decoded text of one input and its line index.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as given or discovered, used for display (see [`SourceFile::display_path`]).
+    pub path: PathBuf,
+    /// The text without a leading byte-order mark. Invalid UTF-8 is replaced (lossy) so that the
+    /// prefix can still be shown; such a file also gets a [`DecodeError`].
+    pub text: String,
+    /// Whether the file started with a UTF-8 byte-order mark (kept when a fix rewrites it).
+    pub has_bom: bool,
+    line_starts: Vec<u32>,
+}
+
+/// Why the bytes of a file are not text we can parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    pub span: Span,
+    pub message: String,
+}
+
+impl SourceFile {
+    /// Decodes `bytes` read from `path`. The file is always returned (so that a diagnostic can
+    /// point into it); the error says why its text cannot be parsed.
+    pub fn decode(path: impl Into<PathBuf>, bytes: &[u8]) -> (SourceFile, Option<DecodeError>) {
+        let path = path.into();
+        let (has_bom, body) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+            Some(rest) => (true, rest),
+            None => (false, bytes),
+        };
+        if body.len() > MAX_FILE_BYTES {
+            let file = SourceFile::new(path, String::new(), has_bom);
+            let message = format!(
+                "file is too large to lint ({} MiB; the limit is {} MiB)",
+                body.len() / (1024 * 1024),
+                MAX_FILE_BYTES / (1024 * 1024)
+            );
+            return (file, Some(DecodeError { span: Span::at(0), message }));
+        }
+        match std::str::from_utf8(body) {
+            Ok(text) => {
+                let error = text.find('\0').map(|at| DecodeError {
+                    span: Span::new(at, at + 1),
+                    message: "file looks binary (it contains a NUL byte), not a template".into(),
+                });
+                (SourceFile::new(path, text.to_owned(), has_bom), error)
+            }
+            Err(err) => {
+                let valid = err.valid_up_to();
+                // Keep only the valid prefix: replacement characters would shift no offsets
+                // before the error, and nothing after it is shown.
+                let text = String::from_utf8_lossy(&body[..valid]).into_owned();
+                let error = DecodeError {
+                    span: Span::at(valid),
+                    message: format!(
+                        "file is not valid UTF-8 (invalid byte 0x{:02X})",
+                        body[valid]
+                    ),
+                };
+                (SourceFile::new(path, text, has_bom), Some(error))
+            }
+        }
+    }
+
+    /// A file from text already in memory (tests, stdin).
+    pub fn new(path: impl Into<PathBuf>, text: String, has_bom: bool) -> SourceFile {
+        let mut line_starts = vec![0u32];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i as u32 + 1),
+        );
+        SourceFile {
+            path: path.into(),
+            text,
+            has_bom,
+            line_starts,
+        }
+    }
+
+    /// The path with `/` separators and without a leading `./`, as reports show it.
+    pub fn display_path(&self) -> String {
+        display_path(&self.path)
+    }
+
+    /// The 1-based line and character column of a byte offset. Offsets past the end clamp to
+    /// the end; offsets inside a multi-byte character count that character as started.
+    pub fn line_col(&self, offset: u32) -> LineCol {
+        let offset = (offset as usize).min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s as usize <= offset) - 1;
+        let start = self.line_starts[line] as usize;
+        let prefix = &self.text.as_bytes()[start..offset];
+        // Count characters by counting bytes that start one (not continuation bytes 10xxxxxx).
+        let column = prefix.iter().filter(|&&b| (b & 0xC0) != 0x80).count();
+        LineCol {
+            line: line as u32 + 1,
+            column: column as u32 + 1,
+        }
+    }
+
+    /// The byte offset where 1-based `line` starts, if the file has that line.
+    pub fn line_start(&self, line: u32) -> Option<usize> {
+        let index = line.checked_sub(1)? as usize;
+        self.line_starts.get(index).map(|&s| s as usize)
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The text of a span (empty when the span is out of range or splits a character).
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.range()).unwrap_or("")
+    }
+}
+
+/// Formats a path the way every report shows it: `/` separators, no leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let mut rest = text.as_str();
+    while let Some(stripped) = rest.strip_prefix("./") {
+        rest = stripped;
+    }
+    if rest.is_empty() {
+        ".".into()
+    } else {
+        rest.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let file = SourceFile::new("a.bicep", "é = 'ü'\nx".into(), false);
+        assert_eq!(file.line_col(0), LineCol { line: 1, column: 1 });
+        // 'é' is two bytes: the space after it is column 2.
+        assert_eq!(file.line_col(2), LineCol { line: 1, column: 2 });
+        assert_eq!(file.line_col(10), LineCol { line: 2, column: 1 });
+        assert_eq!(file.line_col(999), LineCol { line: 2, column: 2 });
+    }
+
+    #[test]
+    fn crlf_lines_start_after_the_line_feed() {
+        let file = SourceFile::new("a.json", "{\r\n  \"a\": 1\r\n}".into(), false);
+        assert_eq!(file.line_col(5), LineCol { line: 2, column: 3 });
+    }
+
+    #[test]
+    fn bom_is_removed_and_remembered() {
+        let (file, error) = SourceFile::decode("a.json", b"\xEF\xBB\xBF{}");
+        assert!(file.has_bom);
+        assert_eq!(file.text, "{}");
+        assert_eq!(error, None);
+    }
+
+    #[test]
+    fn invalid_utf8_points_at_the_bad_byte() {
+        let (file, error) = SourceFile::decode("a.bicep", b"var a = 1\nvar \xFF");
+        let error = error.expect("invalid UTF-8 is an error");
+        assert_eq!(error.span, Span::at(14));
+        assert_eq!(file.line_col(error.span.start), LineCol { line: 2, column: 5 });
+        assert!(error.message.contains("0xFF"), "{}", error.message);
+    }
+
+    #[test]
+    fn nul_byte_means_binary() {
+        let (_, error) = SourceFile::decode("a.json", b"{\0}");
+        assert!(error.unwrap().message.contains("binary"));
+    }
+
+    #[test]
+    fn display_paths_use_forward_slashes() {
+        assert_eq!(display_path(Path::new("./infra/main.bicep")), "infra/main.bicep");
+        assert_eq!(display_path(Path::new("infra\\main.bicep")), "infra/main.bicep");
+    }
+}

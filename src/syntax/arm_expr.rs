@@ -1,0 +1,1 @@
+//! STUB: replaced by the ARM template expression parser (issue 2).

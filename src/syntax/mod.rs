@@ -1,0 +1,130 @@
+//! Text → syntax trees with spans. This layer knows the grammars (JSON with comments, ARM
+//! template expressions, Bicep) and nothing about Azure semantics.
+//!
+//! Every front end recovers and returns its errors as values: a *syntax error* is a span and a
+//! message naming what was expected. Nothing here panics on any input.
+
+pub mod arm;
+pub mod arm_expr;
+pub mod bicep;
+pub mod json;
+
+use crate::source::{SourceFile, Span};
+
+/// A parse error with the exact place it was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+    pub kind: SyntaxErrorKind,
+}
+
+/// Which grammar rejected the text; conformance runs count these separately.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SyntaxErrorKind {
+    /// The bytes are not text (invalid UTF-8, binary, too large).
+    Encoding,
+    /// JSON (with comments) structure.
+    Json,
+    /// An ARM template expression inside a `"[...]"` string.
+    ArmExpression,
+    /// An ARM template or parameter file whose shape is wrong (e.g. `resources` is a number).
+    ArmTemplate,
+    /// Bicep or Bicep parameters syntax.
+    Bicep,
+}
+
+impl SyntaxError {
+    pub fn new(kind: SyntaxErrorKind, span: Span, message: impl Into<String>) -> Self {
+        SyntaxError {
+            span,
+            message: message.into(),
+            kind,
+        }
+    }
+}
+
+/// What a file is, decided by discovery (extension) and, for JSON, by its top-level `$schema`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FileKind {
+    Bicep,
+    BicepParams,
+    /// JSON whose `$schema` has not been looked at yet.
+    Json,
+}
+
+/// The tree a front end produced.
+#[derive(Debug)]
+pub enum Tree {
+    Bicep(bicep::Program),
+    ArmTemplate(arm::Template),
+    ArmParameters(arm::ParameterFile),
+    /// JSON that is neither a deployment template nor a parameter file (linted only when named
+    /// on the command line: syntax is checked, nothing else applies).
+    OtherJson(json::Value),
+}
+
+#[derive(Debug)]
+pub struct Parsed {
+    /// `None` only when nothing could be read at all (e.g. an empty or undecodable file).
+    pub tree: Option<Tree>,
+    pub errors: Vec<SyntaxError>,
+}
+
+/// The role a JSON document's top-level `$schema` gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonSchema {
+    DeploymentTemplate,
+    DeploymentParameters,
+    Other,
+}
+
+impl JsonSchema {
+    /// Classifies a `$schema` URL: `…/deploymentTemplate.json#`, `subscriptionDeploymentTemplate`,
+    /// `managementGroupDeploymentTemplate`, `tenantDeploymentTemplate`, `deploymentParameters`,
+    /// `subscriptionDeploymentParameters`, … in any letter case.
+    pub fn of_url(url: &str) -> JsonSchema {
+        let url = url.to_ascii_lowercase();
+        if url.contains("deploymenttemplate.json") {
+            JsonSchema::DeploymentTemplate
+        } else if url.contains("deploymentparameters.json") {
+            JsonSchema::DeploymentParameters
+        } else {
+            JsonSchema::Other
+        }
+    }
+
+    /// The schema named by a document's top-level `"$schema"` string.
+    pub fn of_document(root: &json::Value) -> JsonSchema {
+        root.get("$schema")
+            .and_then(json::Value::as_str)
+            .map_or(JsonSchema::Other, JsonSchema::of_url)
+    }
+}
+
+/// Parses one file. JSON is classified by its `$schema` and read as an ARM template or
+/// parameter file when it is one.
+pub fn parse(file: &SourceFile, kind: FileKind) -> Parsed {
+    match kind {
+        FileKind::Bicep | FileKind::BicepParams => {
+            let (program, errors) = bicep::parse(&file.text, kind == FileKind::BicepParams);
+            Parsed {
+                tree: Some(Tree::Bicep(program)),
+                errors,
+            }
+        }
+        FileKind::Json => {
+            let (root, mut errors) = json::parse(&file.text);
+            let tree = root.map(|root| match JsonSchema::of_document(&root) {
+                JsonSchema::DeploymentTemplate => {
+                    Tree::ArmTemplate(arm::Template::from_json(&file.text, root, &mut errors))
+                }
+                JsonSchema::DeploymentParameters => Tree::ArmParameters(
+                    arm::ParameterFile::from_json(&file.text, root, &mut errors),
+                ),
+                JsonSchema::Other => Tree::OtherJson(root),
+            });
+            Parsed { tree, errors }
+        }
+    }
+}
