@@ -1,0 +1,60 @@
+//! Command-line interface (DESIGN.md, "CLI contract"). Declarations only; `lib.rs` acts on them.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "keyless",
+    version,
+    about = "Lint Azure Bicep and ARM templates for API keys, missing managed identities and wrong role assignments"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint files and folders
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files and folders to lint (folders: *.bicep, *.bicepparam, and ARM templates and
+    /// parameter files among *.json/*.jsonc)
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// How to print the findings
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Lowest severity that makes the exit status 1
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Source snippets with the exact span underlined
+    Human,
+    /// One line per finding: `path:line:col: severity: message [rule]`
+    Compact,
+    /// The JSON report, version 1
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}

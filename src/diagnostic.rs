@@ -1,0 +1,177 @@
+//! The one diagnostic type every renderer reads, and the one order they are shown in.
+//!
+//! A *diagnostic* is a finding with its rule id, severity and place: a primary span in one file,
+//! optional help, related locations (a module call site, the other end of an assignment) and an
+//! optional fix. A *report* is the diagnostics of one run plus the files they point into.
+
+use crate::source::{FileId, LineCol, SourceFile, Span};
+
+/// How loud a diagnostic is. Ordered so that `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// The rule id of parse errors (DESIGN.md, rules table).
+pub const SYNTAX_ERROR: &str = "syntax-error";
+
+/// The resource a diagnostic is about, as the JSON report shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceRef {
+    pub type_name: String,
+    pub symbol: String,
+}
+
+/// A secondary place that explains the primary one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub file: FileId,
+    pub span: Span,
+    pub message: String,
+}
+
+/// One text edit: replace the bytes of `span` with `insert`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub file: FileId,
+    pub span: Span,
+    pub insert: String,
+}
+
+/// Whether `--fix` may apply a fix on its own (ruff's `Applicability`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applicability {
+    Safe,
+    Unsafe,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub description: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub file: FileId,
+    pub span: Span,
+    pub resource: Option<ResourceRef>,
+    pub related: Vec<Related>,
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    pub fn syntax_error(file: FileId, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            rule: SYNTAX_ERROR,
+            severity: Severity::Error,
+            message: message.into(),
+            help: None,
+            file,
+            span,
+            resource: None,
+            related: Vec::new(),
+            fix: None,
+        }
+    }
+}
+
+/// The outcome of one run: what was scanned and what was found.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Every file a diagnostic points into, indexed by [`FileId`]. Files without findings are not
+    /// kept, so memory does not grow with the size of a clean repository.
+    pub files: Vec<SourceFile>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub files_scanned: usize,
+}
+
+/// A diagnostic position resolved for display.
+#[derive(Debug, Clone)]
+pub struct Location<'a> {
+    pub path: String,
+    pub file: &'a SourceFile,
+    pub start: LineCol,
+    pub end: LineCol,
+}
+
+impl Report {
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn location(&self, file: FileId, span: Span) -> Location<'_> {
+        let source = self.file(file);
+        Location {
+            path: source.display_path(),
+            file: source,
+            start: source.line_col(span.start),
+            end: source.line_col(span.end),
+        }
+    }
+
+    /// Adds a file's diagnostics (whose `file` fields are ignored) and keeps the file only if
+    /// something points into it.
+    pub fn add_file(&mut self, file: SourceFile, mut diagnostics: Vec<Diagnostic>) {
+        self.files_scanned += 1;
+        if diagnostics.is_empty() {
+            return;
+        }
+        let id = FileId(self.files.len() as u32);
+        for diagnostic in &mut diagnostics {
+            diagnostic.file = id;
+            for related in &mut diagnostic.related {
+                related.file = id;
+            }
+        }
+        self.files.push(file);
+        self.diagnostics.extend(diagnostics);
+    }
+
+    /// Puts diagnostics in the one order every format uses: file, line, column, rule; then
+    /// message so that the order is total and output is byte-identical run to run.
+    pub fn sort(&mut self) {
+        let files = &self.files;
+        self.diagnostics.sort_by_cached_key(|d| {
+            let file = &files[d.file.0 as usize];
+            let start = file.line_col(d.span.start);
+            (
+                file.display_path(),
+                start,
+                d.rule,
+                d.message.clone(),
+                d.span,
+            )
+        });
+        self.diagnostics.dedup();
+    }
+
+    /// The highest severity present, if any diagnostic is.
+    pub fn max_severity(&self) -> Option<Severity> {
+        self.diagnostics.iter().map(|d| d.severity).max()
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+}

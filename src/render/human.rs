@@ -1,0 +1,218 @@
+//! The human format: miette's graphical report, a source snippet with the exact span
+//! underlined, the help line and related locations (which may be in other files), then a
+//! one-line summary.
+
+use std::fmt;
+use std::io::{self, Write};
+
+use miette::{
+    Diagnostic as MietteDiagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan,
+    MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
+
+use super::Style;
+use crate::diagnostic::{Diagnostic, Report, Severity};
+use crate::source::{SourceFile, Span};
+
+/// Terminal width used when the output is not a terminal (files, pipes, snapshots).
+const WIDTH: usize = 100;
+
+pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(WIDTH)
+        .with_links(false);
+    for diagnostic in &report.diagnostics {
+        let mut text = String::new();
+        handler
+            .render_report(&mut text, &HumanDiagnostic::new(report, diagnostic))
+            .map_err(io::Error::other)?;
+        out.write_all(text.as_bytes())?;
+    }
+    writeln!(out, "{}", summary(report))
+}
+
+/// The plain (colourless) rendering used by snapshot tests.
+pub fn render_plain(report: &Report) -> String {
+    let mut bytes = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = render(report, Style { color: false }, &mut bytes);
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+fn summary(report: &Report) -> String {
+    let files = plural(report.files_scanned, "file");
+    if report.diagnostics.is_empty() {
+        return format!("no findings in {files}");
+    }
+    let counts: Vec<String> = [
+        (Severity::Error, "error"),
+        (Severity::Warning, "warning"),
+        (Severity::Info, "info"),
+    ]
+    .into_iter()
+    .map(|(severity, noun)| (report.count(severity), noun))
+    .filter(|&(count, _)| count > 0)
+    .map(|(count, noun)| {
+        if noun == "info" {
+            format!("{count} info")
+        } else {
+            plural(count, noun)
+        }
+    })
+    .collect();
+    format!("found {} in {files}", counts.join(", "))
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+/// A diagnostic as miette sees it: borrowing the report, so no source text is copied.
+struct HumanDiagnostic<'a> {
+    severity: miette::Severity,
+    code: String,
+    message: &'a str,
+    help: Option<&'a str>,
+    source: NamedText<'a>,
+    span: Span,
+    related: Vec<HumanDiagnostic<'a>>,
+}
+
+impl<'a> HumanDiagnostic<'a> {
+    fn new(report: &'a Report, diagnostic: &'a Diagnostic) -> Self {
+        let related = diagnostic
+            .related
+            .iter()
+            .map(|related| HumanDiagnostic {
+                severity: miette::Severity::Advice,
+                code: String::new(),
+                message: &related.message,
+                help: None,
+                source: NamedText::of(report.file(related.file)),
+                span: related.span,
+                related: Vec::new(),
+            })
+            .collect();
+        HumanDiagnostic {
+            severity: match diagnostic.severity {
+                Severity::Error => miette::Severity::Error,
+                Severity::Warning => miette::Severity::Warning,
+                Severity::Info => miette::Severity::Advice,
+            },
+            code: diagnostic.rule.to_owned(),
+            message: &diagnostic.message,
+            help: diagnostic.help.as_deref(),
+            source: NamedText::of(report.file(diagnostic.file)),
+            span: diagnostic.span,
+            related,
+        }
+    }
+}
+
+impl fmt::Debug for HumanDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message)
+    }
+}
+
+impl fmt::Display for HumanDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message)
+    }
+}
+
+impl std::error::Error for HumanDiagnostic<'_> {}
+
+impl MietteDiagnostic for HumanDiagnostic<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        (!self.code.is_empty()).then(|| Box::new(&self.code) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help.map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = visible_span(self.source.text, self.span);
+        // miette draws no underline under an empty span unless it has a label.
+        let label = self.span.is_empty().then(|| "here".to_owned());
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
+            label, span,
+        ))))
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn MietteDiagnostic> + 'b>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn MietteDiagnostic),
+        ))
+    }
+}
+
+/// miette draws nothing for an empty span at the very end of a file (its lines do not
+/// contain their end), so such a span is widened to the last character.
+fn visible_span(text: &str, span: Span) -> SourceSpan {
+    let start = span.start as usize;
+    if span.is_empty() && start >= text.len() {
+        if let Some((last, ch)) = text.char_indices().next_back() {
+            return SourceSpan::new(last.into(), ch.len_utf8());
+        }
+    }
+    SourceSpan::new(start.into(), span.len())
+}
+
+/// A file's text with its display path, so that miette prints `path:line:col` above the
+/// snippet.
+struct NamedText<'a> {
+    name: String,
+    text: &'a str,
+}
+
+impl<'a> NamedText<'a> {
+    fn of(file: &'a SourceFile) -> Self {
+        NamedText {
+            name: file.display_path(),
+            text: &file.text,
+        }
+    }
+}
+
+impl SourceCode for NamedText<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
