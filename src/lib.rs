@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod diagnostic;
 pub mod discover;
+pub mod graph;
 pub mod lint;
 pub mod render;
 pub mod source;

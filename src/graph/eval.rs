@@ -1,0 +1,1236 @@
+//! The partial evaluator and graph builder.
+//!
+//! A [`Builder`] instantiates template declarations: the root file with its parameter values,
+//! and every module call with its arguments. Evaluation is lazy and memoised per instance
+//! (variables, parameter defaults and module outputs are computed on first use), so declaration
+//! order does not matter, and a cycle (`var a = b`, `var b = a`, or a module that calls itself)
+//! ends in an unknown value instead of a hang.
+//!
+//! What the evaluator knows: literals, parameters, variables, user functions, loops over known
+//! arrays, and the built-in functions of [`super::functions`]. What it cannot know stays an
+//! [`Unknown`] that remembers the resources it came from and the secrets it contains.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use super::decl::{
+    FuncDecl, LoopDecl, ModuleDecl, ModuleSource, ParentDecl, ResourceDecl, TemplateDecl,
+};
+use super::expr::{ArrayItem, BinaryOp, Expr, ExprKind, ObjectItem, StringPart, UnaryOp};
+use super::functions;
+use super::value::{Origin, ResourceIndex, Segment, Unknown, UnknownKind, Value, ValueKind};
+use super::{Graph, ModuleCall, ModuleIndex, ParamSource, Parameter, Resource, Template, TemplateIndex};
+use crate::source::{FileId, Span};
+
+/// More instances than this from one loop are not expanded (the loop then evaluates once with
+/// an unknown element): enough for every real template, bounded for hostile ones.
+const MAX_LOOP_INSTANCES: usize = 64;
+/// Module calls nest at most this deep; deeper chains are treated as opaque.
+const MAX_MODULE_DEPTH: usize = 16;
+/// Evaluation recursion bound (variables referring to variables, function calls, …).
+const MAX_EVAL_DEPTH: usize = 200;
+/// An upper bound on template instances per build, against exponential module fan-out.
+const MAX_INSTANCES: usize = 2_000;
+
+/// Loads the declaration of a module file, for the builder.
+pub trait ModuleLoader {
+    /// Resolves `path` (as written in a module call in `from`) and returns its declaration, or
+    /// a message saying why it cannot be read.
+    fn load(&mut self, from: FileId, path: &Path) -> Result<Arc<TemplateDecl>, String>;
+}
+
+/// Something the builder could not follow (a missing or cyclic module).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildProblem {
+    pub origin: Origin,
+    pub message: String,
+}
+
+pub struct Builder<'l> {
+    loader: &'l mut dyn ModuleLoader,
+    pub graph: Graph,
+    pub problems: Vec<BuildProblem>,
+    instances: Vec<Instance>,
+    depth: usize,
+}
+
+/// The evaluation state of one template instance.
+struct Instance {
+    decl: Arc<TemplateDecl>,
+    template: TemplateIndex,
+    /// An ARM nested deployment with outer evaluation scope reads its parameters and variables
+    /// from the instance that contains it.
+    outer: Option<usize>,
+    params: HashMap<String, Slot>,
+    vars: HashMap<String, Slot>,
+    /// Resource symbols → their instances, allocated before any body is evaluated.
+    resources: HashMap<String, Vec<ResourceIndex>>,
+    /// Resource symbols declared in a loop (so `res` is an array even with one element).
+    looped: HashMap<String, bool>,
+    modules: HashMap<String, Slot>,
+    /// The module-call chain that led here (file ids), for cycle detection.
+    chain: Vec<FileId>,
+    module_depth: usize,
+}
+
+/// A lazily computed value.
+#[derive(Clone)]
+enum Slot {
+    Pending,
+    InProgress,
+    Done(Value),
+}
+
+/// Local bindings: loop variables, lambda and function parameters.
+#[derive(Clone, Default)]
+struct Locals {
+    bindings: Vec<(String, Value)>,
+}
+
+impl Locals {
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.bindings
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
+
+    fn with(&self, name: &str, value: Value) -> Locals {
+        let mut next = self.clone();
+        next.bindings.push((name.to_owned(), value));
+        next
+    }
+}
+
+/// The value of a parameter as supplied from outside (argument or parameter file).
+pub struct SuppliedParam {
+    pub value: Value,
+    pub source: ParamSource,
+}
+
+impl<'l> Builder<'l> {
+    pub fn new(loader: &'l mut dyn ModuleLoader) -> Self {
+        Builder {
+            loader,
+            graph: Graph::default(),
+            problems: Vec::new(),
+            instances: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    /// Instantiates a file linted on its own, with parameter values from a parameter file.
+    pub fn add_root(
+        &mut self,
+        decl: Arc<TemplateDecl>,
+        supplied: IndexMap<String, SuppliedParam>,
+    ) -> TemplateIndex {
+        let chain = vec![decl.file];
+        self.instantiate(decl, None, supplied, None, chain, 0)
+    }
+
+    fn instantiate(
+        &mut self,
+        decl: Arc<TemplateDecl>,
+        caller: Option<ModuleIndex>,
+        supplied: IndexMap<String, SuppliedParam>,
+        outer: Option<usize>,
+        chain: Vec<FileId>,
+        module_depth: usize,
+    ) -> TemplateIndex {
+        let template = TemplateIndex(self.graph.templates.len() as u32);
+        self.graph.templates.push(Template {
+            file: decl.file,
+            language: decl.language,
+            target_scope: decl.target_scope.clone(),
+            caller,
+            parameters: IndexMap::new(),
+            outputs: IndexMap::new(),
+            resources: Vec::new(),
+            modules: Vec::new(),
+        });
+        let instance = self.instances.len();
+        let mut params: HashMap<String, Slot> =
+            decl.parameters.iter().map(|p| (p.name.clone(), Slot::Pending)).collect();
+        let mut sources = HashMap::new();
+        for (name, given) in supplied {
+            sources.insert(name.clone(), given.source);
+            params.insert(name, Slot::Done(given.value));
+        }
+        self.instances.push(Instance {
+            decl: decl.clone(),
+            template,
+            outer,
+            params,
+            vars: decl.variables.iter().map(|v| (v.name.clone(), Slot::Pending)).collect(),
+            resources: HashMap::new(),
+            looped: HashMap::new(),
+            modules: decl.modules.iter().map(|m| (m.symbol.clone(), Slot::Pending)).collect(),
+            chain,
+            module_depth,
+        });
+
+        self.allocate_resources(instance);
+        for param in &decl.parameters {
+            let value = self.parameter(instance, &param.name, Origin::new(decl.file, param.name_span));
+            let source = match sources.get(&param.name) {
+                Some(source) => *source,
+                None if param.default.is_some() => ParamSource::Default,
+                None => ParamSource::Missing,
+            };
+            self.graph.templates[template.0 as usize].parameters.insert(
+                param.name.clone(),
+                Parameter {
+                    name: param.name.clone(),
+                    span: param.span,
+                    value,
+                    source,
+                    description: param.description.clone(),
+                },
+            );
+        }
+        for module in &decl.modules {
+            self.module_value(instance, &module.symbol);
+        }
+        self.evaluate_resources(instance);
+        for output in &decl.outputs {
+            let value = self.eval(instance, &output.value, &Locals::default());
+            self.graph.templates[template.0 as usize]
+                .outputs
+                .insert(output.name.clone(), value);
+        }
+        template
+    }
+
+    fn origin(&self, instance: usize, span: Span) -> Origin {
+        Origin::new(self.instances[instance].decl.file, span)
+    }
+
+    // ----- resources -------------------------------------------------------------------
+
+    /// Gives every resource declaration its graph indices (one per loop element) and evaluates
+    /// names, so that references between resources resolve whatever the declaration order.
+    fn allocate_resources(&mut self, instance: usize) {
+        let decl = self.instances[instance].decl.clone();
+        let template = self.instances[instance].template;
+        let mut by_decl: Vec<Vec<ResourceIndex>> = Vec::with_capacity(decl.resources.len());
+        for resource in &decl.resources {
+            let elements = self.loop_elements(instance, resource.loop_decl.as_ref());
+            let mut indices = Vec::with_capacity(elements.len());
+            for (loop_index, locals) in elements {
+                let index = ResourceIndex(self.graph.resources.len() as u32);
+                self.graph.resources.push(Resource {
+                    template,
+                    symbol: resource.symbol.clone(),
+                    type_name: resource.type_name.clone(),
+                    api_version: resource.api_version.clone(),
+                    name: Value::opaque(self.origin(instance, resource.span)),
+                    existing: resource.existing,
+                    condition: None,
+                    loop_index,
+                    in_loop: resource.loop_decl.is_some(),
+                    parent: None,
+                    body: Value::opaque(self.origin(instance, resource.span)),
+                    declaration: self.origin(instance, resource.span),
+                    anchor: self.origin(instance, resource.symbol_span),
+                });
+                self.graph.templates[template.0 as usize].resources.push(index);
+                indices.push((index, locals));
+            }
+            let state = &mut self.instances[instance];
+            state
+                .resources
+                .entry(resource.symbol.clone())
+                .or_default()
+                .extend(indices.iter().map(|(i, _)| *i));
+            state
+                .looped
+                .insert(resource.symbol.clone(), resource.loop_decl.is_some());
+            by_decl.push(indices.iter().map(|(i, _)| *i).collect());
+            // Names first: `resourceId(…)` and `reference(…)` elsewhere match resources by name.
+            for (index, locals) in indices {
+                let name = match resource.body.property("name") {
+                    Some(name) => self.eval(instance, name, &locals),
+                    None => Value::opaque(self.origin(instance, resource.span)),
+                };
+                self.graph.resources[index.0 as usize].name = name;
+            }
+        }
+        // Parents by enclosing declaration are known now.
+        for (position, resource) in decl.resources.iter().enumerate() {
+            if let Some(ParentDecl::Enclosing(parent)) = &resource.parent {
+                let Some(parents) = by_decl.get(*parent) else {
+                    continue;
+                };
+                for (k, &child) in by_decl[position].iter().enumerate() {
+                    // A child declared inside a looped parent belongs to the matching element.
+                    let parent = parents.get(k).or(parents.first()).copied();
+                    self.graph.resources[child.0 as usize].parent = parent;
+                }
+            }
+        }
+    }
+
+    fn evaluate_resources(&mut self, instance: usize) {
+        let decl = self.instances[instance].decl.clone();
+        for resource in &decl.resources {
+            let indices = self.instances[instance]
+                .resources
+                .get(&resource.symbol)
+                .cloned()
+                .unwrap_or_default();
+            let elements = self.loop_elements(instance, resource.loop_decl.as_ref());
+            for (&index, (_, locals)) in indices.iter().zip(elements) {
+                self.evaluate_resource(instance, resource, index, &locals);
+            }
+        }
+    }
+
+    fn evaluate_resource(
+        &mut self,
+        instance: usize,
+        resource: &ResourceDecl,
+        index: ResourceIndex,
+        locals: &Locals,
+    ) {
+        let body = self.eval(instance, &resource.body, locals);
+        let condition = resource
+            .condition
+            .as_ref()
+            .map(|c| self.eval(instance, c, locals));
+        let parent = match &resource.parent {
+            Some(ParentDecl::Expr(expr)) => match self.eval(instance, expr, locals).as_unknown() {
+                Some(Unknown {
+                    kind: UnknownKind::Resource(parent),
+                    ..
+                }) => Some(*parent),
+                _ => None,
+            },
+            _ => self.graph.resources[index.0 as usize].parent,
+        };
+        let slot = &mut self.graph.resources[index.0 as usize];
+        slot.body = body;
+        slot.condition = condition;
+        slot.parent = parent;
+    }
+
+    /// The bindings of each loop element: one empty binding without a loop; one per element
+    /// of a known array; a single binding with unknown element and index otherwise.
+    fn loop_elements(&mut self, instance: usize, lp: Option<&LoopDecl>) -> Vec<(Option<usize>, Locals)> {
+        let Some(lp) = lp else {
+            return vec![(None, Locals::default())];
+        };
+        let source = self.eval(instance, &lp.source, &Locals::default());
+        let origin = source.origin;
+        let bind = |item: Value, index: Value| {
+            let mut locals = Locals::default();
+            if let Some(name) = &lp.item {
+                locals = locals.with(name, item);
+            }
+            if let Some(name) = &lp.index {
+                locals = locals.with(name, index.clone());
+            }
+            if let Some(name) = &lp.name {
+                locals = locals.with(&copy_index_local(Some(name)), index.clone());
+            }
+            locals.with(&copy_index_local(None), index)
+        };
+        match source.kind {
+            ValueKind::Array(items) if items.len() <= MAX_LOOP_INSTANCES => {
+                let mut elements = Vec::with_capacity(items.len());
+                for (i, item) in items.into_iter().enumerate() {
+                    let locals = bind(item, Value::new(origin, ValueKind::Int(i as i64)));
+                    if let Some(filter) = &lp.filter {
+                        if self.eval(instance, filter, &locals).as_bool() == Some(false) {
+                            continue;
+                        }
+                    }
+                    elements.push((Some(i), locals));
+                }
+                elements
+            }
+            _ => {
+                let unknown = Value::unknown(origin, Unknown::of(UnknownKind::Call("for".into())));
+                vec![(None, bind(unknown.clone(), unknown))]
+            }
+        }
+    }
+
+    // ----- modules ---------------------------------------------------------------------
+
+    /// The value of a module symbol: `{ name, outputs }`, or an array of them for a loop.
+    fn module_value(&mut self, instance: usize, symbol: &str) -> Option<Value> {
+        match self.instances[instance].modules.get(symbol)? {
+            Slot::Done(value) => return Some(value.clone()),
+            Slot::InProgress => return Some(Value::opaque(Origin::default())),
+            Slot::Pending => {}
+        }
+        self.instances[instance]
+            .modules
+            .insert(symbol.to_owned(), Slot::InProgress);
+        let decl = self.instances[instance].decl.clone();
+        let module = decl.modules.iter().find(|m| m.symbol == symbol)?;
+        let elements = self.loop_elements(instance, module.loop_decl.as_ref());
+        let mut values = Vec::with_capacity(elements.len());
+        for (_, locals) in elements {
+            values.push(self.call_module(instance, module, &locals));
+        }
+        let value = if module.loop_decl.is_some() {
+            Value::new(self.origin(instance, module.span), ValueKind::Array(values))
+        } else {
+            values
+                .pop()
+                .unwrap_or_else(|| Value::opaque(self.origin(instance, module.span)))
+        };
+        self.instances[instance]
+            .modules
+            .insert(symbol.to_owned(), Slot::Done(value.clone()));
+        Some(value)
+    }
+
+    fn call_module(&mut self, instance: usize, module: &ModuleDecl, locals: &Locals) -> Value {
+        let file = self.instances[instance].decl.file;
+        let origin = self.origin(instance, module.span);
+        let arguments = match self.eval(instance, &module.params, locals).kind {
+            ValueKind::Object(map) => map,
+            _ => IndexMap::new(),
+        };
+        let caller_template = self.instances[instance].template;
+        let index = ModuleIndex(self.graph.modules.len() as u32);
+        let (source_text, callee_decl, outer) = match &module.source {
+            ModuleSource::Local(path) => {
+                let text = path.to_string_lossy().replace('\\', "/");
+                (text, self.load_module(instance, file, path, module), None)
+            }
+            ModuleSource::Registry(reference) => (reference.clone(), None, None),
+            ModuleSource::Inline { template, inner } => (
+                String::from("(nested deployment)"),
+                Some(Arc::new((**template).clone())),
+                (!inner).then_some(instance),
+            ),
+        };
+        self.graph.modules.push(ModuleCall {
+            caller: caller_template,
+            symbol: module.symbol.clone(),
+            callee: None,
+            source: source_text,
+            arguments: arguments.clone(),
+            declaration: origin,
+            anchor: self.origin(instance, module.symbol_span),
+        });
+        self.graph.templates[caller_template.0 as usize]
+            .modules
+            .push(index);
+        let Some(callee_decl) = callee_decl else {
+            return module_object(origin, None, IndexMap::new());
+        };
+        let supplied = arguments
+            .into_iter()
+            .map(|(name, value)| {
+                (
+                    name,
+                    SuppliedParam {
+                        value,
+                        source: ParamSource::Argument,
+                    },
+                )
+            })
+            .collect();
+        let mut chain = self.instances[instance].chain.clone();
+        chain.push(callee_decl.file);
+        let depth = self.instances[instance].module_depth + 1;
+        let callee = self.instantiate(callee_decl, Some(index), supplied, outer, chain, depth);
+        self.graph.modules[index.0 as usize].callee = Some(callee);
+        let outputs = self.graph.templates[callee.0 as usize].outputs.clone();
+        module_object(origin, Some(&module.symbol), outputs)
+    }
+
+    fn load_module(
+        &mut self,
+        instance: usize,
+        file: FileId,
+        path: &Path,
+        module: &ModuleDecl,
+    ) -> Option<Arc<TemplateDecl>> {
+        let origin = self.origin(instance, module.source_span);
+        if self.instances[instance].module_depth >= MAX_MODULE_DEPTH
+            || self.instances.len() >= MAX_INSTANCES
+        {
+            return None;
+        }
+        match self.loader.load(file, path) {
+            Ok(decl) => {
+                if self.instances[instance].chain.contains(&decl.file) {
+                    self.problems.push(BuildProblem {
+                        origin,
+                        message: format!(
+                            "module `{}` calls itself (directly or through other modules)",
+                            path.display()
+                        ),
+                    });
+                    return None;
+                }
+                Some(decl)
+            }
+            Err(message) => {
+                self.problems.push(BuildProblem { origin, message });
+                None
+            }
+        }
+    }
+
+    // ----- names -----------------------------------------------------------------------
+
+    fn parameter(&mut self, instance: usize, name: &str, use_origin: Origin) -> Value {
+        let owner = self.instances[instance].outer.unwrap_or(instance);
+        let slot = self.instances[owner].params.get(name).cloned();
+        match slot {
+            Some(Slot::Done(value)) => value,
+            Some(Slot::InProgress) => Value::opaque(use_origin),
+            Some(Slot::Pending) => {
+                self.instances[owner]
+                    .params
+                    .insert(name.to_owned(), Slot::InProgress);
+                let decl = self.instances[owner].decl.clone();
+                let param = decl.parameters.iter().find(|p| p.name == name);
+                let value = match param.and_then(|p| p.default.as_ref()) {
+                    Some(default) => self.eval(owner, default, &Locals::default()),
+                    None => Value::unknown(
+                        Origin::new(decl.file, param.map_or(use_origin.span, |p| p.name_span)),
+                        Unknown::of(UnknownKind::Parameter(name.to_owned())),
+                    ),
+                };
+                self.instances[owner]
+                    .params
+                    .insert(name.to_owned(), Slot::Done(value.clone()));
+                value
+            }
+            None => Value::opaque(use_origin),
+        }
+    }
+
+    fn variable(&mut self, instance: usize, name: &str, use_origin: Origin) -> Option<Value> {
+        let owner = self.instances[instance].outer.unwrap_or(instance);
+        match self.instances[owner].vars.get(name)?.clone() {
+            Slot::Done(value) => Some(value),
+            Slot::InProgress => Some(Value::opaque(use_origin)),
+            Slot::Pending => {
+                self.instances[owner]
+                    .vars
+                    .insert(name.to_owned(), Slot::InProgress);
+                let decl = self.instances[owner].decl.clone();
+                let var = decl.variables.iter().find(|v| v.name == name)?;
+                let value = self.eval(owner, &var.value, &Locals::default());
+                self.instances[owner]
+                    .vars
+                    .insert(name.to_owned(), Slot::Done(value.clone()));
+                Some(value)
+            }
+        }
+    }
+
+    fn resource_symbol(&self, instance: usize, name: &str, origin: Origin) -> Option<Value> {
+        let state = &self.instances[instance];
+        let indices = state.resources.get(name)?;
+        let as_value = |index: ResourceIndex| resource_value(origin, index);
+        if state.looped.get(name).copied().unwrap_or(false) {
+            Some(Value::new(
+                origin,
+                ValueKind::Array(indices.iter().copied().map(as_value).collect()),
+            ))
+        } else {
+            indices.first().copied().map(as_value)
+        }
+    }
+
+    // ----- expressions -----------------------------------------------------------------
+
+    /// Evaluates an expression of instance `instance`.
+    fn eval(&mut self, instance: usize, expr: &Expr, locals: &Locals) -> Value {
+        if self.depth >= MAX_EVAL_DEPTH {
+            return Value::opaque(self.origin(instance, expr.span));
+        }
+        self.depth += 1;
+        let value = self.eval_inner(instance, expr, locals);
+        self.depth -= 1;
+        value
+    }
+
+    fn eval_inner(&mut self, instance: usize, expr: &Expr, locals: &Locals) -> Value {
+        let origin = self.origin(instance, expr.span);
+        match &expr.kind {
+            ExprKind::Null => Value::null(origin),
+            ExprKind::Bool(b) => Value::new(origin, ValueKind::Bool(*b)),
+            ExprKind::Int(i) => Value::new(origin, ValueKind::Int(*i)),
+            ExprKind::String(text) => Value::string(origin, text.clone()),
+            ExprKind::Interpolation(parts) => {
+                let parts = parts
+                    .iter()
+                    .map(|part| match part {
+                        StringPart::Literal(text, span) => {
+                            Value::string(self.origin(instance, *span), text.clone())
+                        }
+                        StringPart::Hole(expr) => self.eval(instance, expr, locals),
+                    })
+                    .collect();
+                functions::interpolate(parts, origin)
+            }
+            ExprKind::Array(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    match item {
+                        ArrayItem::Item(expr) => values.push(self.eval(instance, expr, locals)),
+                        ArrayItem::Spread(expr) => {
+                            let spread = self.eval(instance, expr, locals);
+                            match spread.kind {
+                                ValueKind::Array(inner) => values.extend(inner),
+                                _ => return absorb_all(origin, "spread", &[spread]),
+                            }
+                        }
+                    }
+                }
+                Value::new(origin, ValueKind::Array(values))
+            }
+            ExprKind::Object(items) => self.eval_object(instance, items, locals, origin),
+            ExprKind::Symbol(name) => self.eval_symbol(instance, name, locals, origin),
+            ExprKind::Call {
+                namespace,
+                name,
+                args,
+                ..
+            } => self.eval_call(instance, namespace.as_deref(), name, args, locals, origin),
+            ExprKind::Member {
+                object,
+                name,
+                safe,
+                ..
+            } => {
+                let object = self.eval(instance, object, locals);
+                member(object, name, *safe, origin)
+            }
+            ExprKind::Index {
+                object,
+                index,
+                safe,
+            } => {
+                let object = self.eval(instance, object, locals);
+                let index = self.eval(instance, index, locals);
+                index_value(object, &index, *safe, origin)
+            }
+            ExprKind::ChildAccess { parent, child } => {
+                let parent = self.eval(instance, parent, locals);
+                self.child_resource(instance, &parent, child)
+                    .unwrap_or_else(|| absorb_all(origin, "::", &[parent]))
+            }
+            ExprKind::Unary { op, operand } => {
+                let value = self.eval(instance, operand, locals);
+                match (op, &value.kind) {
+                    (UnaryOp::Not, ValueKind::Bool(b)) => Value::new(origin, ValueKind::Bool(!b)),
+                    (UnaryOp::Negate, ValueKind::Int(i)) => {
+                        Value::new(origin, ValueKind::Int(i.wrapping_neg()))
+                    }
+                    _ => absorb_all(origin, "operator", &[value]),
+                }
+            }
+            ExprKind::NonNull(inner) => self.eval(instance, inner, locals),
+            ExprKind::Binary { op, lhs, rhs } => self.eval_binary(instance, *op, lhs, rhs, locals, origin),
+            ExprKind::Ternary {
+                condition,
+                then,
+                otherwise,
+            } => {
+                let condition = self.eval(instance, condition, locals);
+                match condition.as_bool() {
+                    Some(true) => self.eval(instance, then, locals),
+                    Some(false) => self.eval(instance, otherwise, locals),
+                    None => {
+                        let a = self.eval(instance, then, locals);
+                        let b = self.eval(instance, otherwise, locals);
+                        absorb_all(origin, "?:", &[condition, a, b])
+                    }
+                }
+            }
+            ExprKind::Lambda { .. } => Value::opaque(origin),
+            ExprKind::For(for_expr) => {
+                let source = self.eval(instance, &for_expr.source, locals);
+                match source.kind {
+                    ValueKind::Array(items) if items.len() <= MAX_LOOP_INSTANCES * 16 => {
+                        let mut values = Vec::with_capacity(items.len());
+                        for (i, item) in items.into_iter().enumerate() {
+                            let mut inner = locals.with(&for_expr.item, item);
+                            if let Some(index) = &for_expr.index {
+                                inner = inner.with(index, Value::new(origin, ValueKind::Int(i as i64)));
+                            }
+                            if let Some(filter) = &for_expr.condition {
+                                if self.eval(instance, filter, &inner).as_bool() == Some(false) {
+                                    continue;
+                                }
+                            }
+                            values.push(self.eval(instance, &for_expr.body, &inner));
+                        }
+                        Value::new(origin, ValueKind::Array(values))
+                    }
+                    _ => {
+                        let unknown = Value::opaque(origin);
+                        let inner = locals.with(&for_expr.item, unknown.clone());
+                        let body = self.eval(instance, &for_expr.body, &inner);
+                        absorb_all(origin, "for", &[source, body])
+                    }
+                }
+            }
+            ExprKind::Error => Value::opaque(origin),
+        }
+    }
+
+    fn eval_object(
+        &mut self,
+        instance: usize,
+        items: &[ObjectItem],
+        locals: &Locals,
+        origin: Origin,
+    ) -> Value {
+        let mut map = IndexMap::with_capacity(items.len());
+        for item in items {
+            match item {
+                ObjectItem::Property(property) => {
+                    let key = match property.key_name() {
+                        Some(key) => key.to_owned(),
+                        None => match self.eval(instance, &property.key, locals).kind {
+                            ValueKind::String(key) => key,
+                            // An unknown key: the property cannot be looked up by name.
+                            _ => continue,
+                        },
+                    };
+                    let value = self.eval(instance, &property.value, locals);
+                    map.insert(key, value);
+                }
+                ObjectItem::Spread(expr) => {
+                    let spread = self.eval(instance, expr, locals);
+                    match spread.kind {
+                        ValueKind::Object(inner) => map.extend(inner),
+                        _ => return absorb_all(origin, "spread", &[spread]),
+                    }
+                }
+            }
+        }
+        Value::new(origin, ValueKind::Object(map))
+    }
+
+    fn eval_symbol(&mut self, instance: usize, name: &str, locals: &Locals, origin: Origin) -> Value {
+        if let Some(value) = locals.get(name) {
+            return value.clone();
+        }
+        if self.instances[instance].params.contains_key(name) {
+            return self.parameter(instance, name, origin);
+        }
+        if let Some(value) = self.variable(instance, name, origin) {
+            return value;
+        }
+        if let Some(value) = self.resource_symbol(instance, name, origin) {
+            return value;
+        }
+        if let Some(value) = self.module_value(instance, name) {
+            return value;
+        }
+        Value::opaque(origin)
+    }
+
+    fn eval_binary(
+        &mut self,
+        instance: usize,
+        op: BinaryOp,
+        lhs: &Expr,
+        rhs: &Expr,
+        locals: &Locals,
+        origin: Origin,
+    ) -> Value {
+        let left = self.eval(instance, lhs, locals);
+        // Short circuits decide without the right side when the left side is known.
+        match (op, &left.kind) {
+            (BinaryOp::Coalesce, ValueKind::Null) => return self.eval(instance, rhs, locals),
+            (BinaryOp::Coalesce, kind) if !matches!(kind, ValueKind::Unknown(_)) => return left,
+            (BinaryOp::And, ValueKind::Bool(false)) | (BinaryOp::Or, ValueKind::Bool(true)) => {
+                return Value::new(origin, left.kind)
+            }
+            _ => {}
+        }
+        let right = self.eval(instance, rhs, locals);
+        binary(op, left, right, origin)
+    }
+
+    fn eval_call(
+        &mut self,
+        instance: usize,
+        namespace: Option<&str>,
+        name: &str,
+        args: &[Expr],
+        locals: &Locals,
+        origin: Origin,
+    ) -> Value {
+        let lower = name.to_ascii_lowercase();
+        let builtin_namespace = matches!(namespace, None | Some("sys") | Some("az"));
+        if builtin_namespace {
+            match lower.as_str() {
+                "parameters" => {
+                    return match args.first().map(|a| self.eval(instance, a, locals)) {
+                        Some(Value {
+                            kind: ValueKind::String(param),
+                            ..
+                        }) => self.parameter(instance, &param, origin),
+                        _ => Value::opaque(origin),
+                    }
+                }
+                "variables" => {
+                    return match args.first().map(|a| self.eval(instance, a, locals)) {
+                        Some(Value {
+                            kind: ValueKind::String(var),
+                            ..
+                        }) => self
+                            .variable(instance, &var, origin)
+                            .unwrap_or_else(|| Value::opaque(origin)),
+                        _ => Value::opaque(origin),
+                    }
+                }
+                "copyindex" => return self.copy_index(instance, args, locals, origin),
+                "map" | "filter" => return self.eval_lambda_call(instance, &lower, args, locals, origin),
+                _ => {}
+            }
+        }
+        if let Some(function) = self.user_function(instance, namespace, name) {
+            let values: Vec<Value> = args.iter().map(|a| self.eval(instance, a, locals)).collect();
+            let mut inner = Locals::default();
+            for (param, value) in function.params.iter().zip(values) {
+                inner = inner.with(param, value);
+            }
+            return self.eval(instance, &function.body, &inner);
+        }
+        let values: Vec<Value> = args.iter().map(|a| self.eval(instance, a, locals)).collect();
+        if builtin_namespace {
+            if let Some(value) = self.resource_function(instance, &lower, &values, origin) {
+                return value;
+            }
+            if let Some(value) = functions::call(name, &values, origin) {
+                return value;
+            }
+        }
+        absorb_all(origin, name, &values)
+    }
+
+    fn user_function(&self, instance: usize, namespace: Option<&str>, name: &str) -> Option<FuncDecl> {
+        let owner = self.instances[instance].outer.unwrap_or(instance);
+        self.instances[owner]
+            .decl
+            .functions
+            .iter()
+            .find(|f| {
+                f.name.eq_ignore_ascii_case(name)
+                    && match (&f.namespace, namespace) {
+                        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                        (None, None) => true,
+                        _ => false,
+                    }
+            })
+            .cloned()
+    }
+
+    fn copy_index(&mut self, instance: usize, args: &[Expr], locals: &Locals, origin: Origin) -> Value {
+        let values: Vec<Value> = args.iter().map(|a| self.eval(instance, a, locals)).collect();
+        let (loop_name, offset) = match values.as_slice() {
+            [] => (None, 0),
+            [Value { kind: ValueKind::Int(offset), .. }] => (None, *offset),
+            [Value { kind: ValueKind::String(name), .. }] => (Some(name.as_str()), 0),
+            [Value { kind: ValueKind::String(name), .. }, Value { kind: ValueKind::Int(offset), .. }] => {
+                (Some(name.as_str()), *offset)
+            }
+            _ => return absorb_all(origin, "copyIndex", &values),
+        };
+        match locals.get(&copy_index_local(loop_name)) {
+            Some(Value {
+                kind: ValueKind::Int(index),
+                ..
+            }) => Value::new(origin, ValueKind::Int(index.saturating_add(offset))),
+            _ => Value::unknown(origin, Unknown::of(UnknownKind::Call("copyIndex".into()))),
+        }
+    }
+
+    /// `map(array, x => …)` and `filter(array, x => …)` over known arrays.
+    fn eval_lambda_call(
+        &mut self,
+        instance: usize,
+        name: &str,
+        args: &[Expr],
+        locals: &Locals,
+        origin: Origin,
+    ) -> Value {
+        let [source, lambda] = args else {
+            return Value::opaque(origin);
+        };
+        let source = self.eval(instance, source, locals);
+        let ExprKind::Lambda { params, body } = &lambda.kind else {
+            return absorb_all(origin, name, &[source]);
+        };
+        let ValueKind::Array(items) = source.kind.clone() else {
+            return absorb_all(origin, name, &[source]);
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.into_iter().enumerate() {
+            let mut inner = locals.clone();
+            if let Some(param) = params.first() {
+                inner = inner.with(param, item.clone());
+            }
+            if let Some(param) = params.get(1) {
+                inner = inner.with(param, Value::new(origin, ValueKind::Int(i as i64)));
+            }
+            let result = self.eval(instance, body, &inner);
+            if name == "map" {
+                out.push(result);
+            } else {
+                match result.as_bool() {
+                    Some(true) => out.push(item),
+                    Some(false) => {}
+                    None => return absorb_all(origin, name, &[source, result]),
+                }
+            }
+        }
+        Value::new(origin, ValueKind::Array(out))
+    }
+
+    /// Functions whose result depends on the graph: `reference`, the `list*` family, and
+    /// `resourceId` naming a resource of the graph.
+    fn resource_function(
+        &mut self,
+        instance: usize,
+        name: &str,
+        args: &[Value],
+        origin: Origin,
+    ) -> Option<Value> {
+        if name == "reference" {
+            let target = args.first()?;
+            let full = args
+                .get(2)
+                .and_then(Value::as_str)
+                .is_some_and(|mode| mode.eq_ignore_ascii_case("full"));
+            let resource = self.resolve_resource(instance, target);
+            let path = if full { vec![] } else { vec!["properties".to_owned()] };
+            let mut unknown = match resource {
+                Some(resource) => Unknown {
+                    kind: UnknownKind::ResourceProperty { resource, path },
+                    references: vec![resource],
+                    secrets: Vec::new(),
+                },
+                None => Unknown::of(UnknownKind::Call("reference".into())),
+            };
+            unknown.absorb(target);
+            return Some(Value::unknown(origin, unknown));
+        }
+        if is_secret_function(name) {
+            let target = args.first();
+            let resource = target.and_then(|t| self.resolve_resource(instance, t));
+            let resource_type = resource
+                .map(|r| self.graph.resource(r).type_name.clone())
+                .or_else(|| target.and_then(resource_type_of_id));
+            let mut unknown = Unknown::of(UnknownKind::Secret);
+            unknown.secrets.push(super::value::Secret {
+                function: name.to_owned(),
+                origin,
+                resource,
+                resource_type,
+            });
+            if let Some(resource) = resource {
+                unknown.references.push(resource);
+            }
+            return Some(Value::unknown(origin, unknown));
+        }
+        if matches!(
+            name,
+            "resourceid" | "subscriptionresourceid" | "tenantresourceid" | "extensionresourceid"
+        ) {
+            let parts = functions::resource_id_parts(name, args)?;
+            let resource = self.find_resource(instance, &parts.type_name, &parts.names)?;
+            return Some(resource_value(origin, resource));
+        }
+        None
+    }
+
+    /// The graph resource a value denotes: a resource value, a resource id naming a resource of
+    /// the graph, or (ARM) a plain resource name or symbolic name.
+    fn resolve_resource(&self, instance: usize, value: &Value) -> Option<ResourceIndex> {
+        match &value.kind {
+            ValueKind::Unknown(unknown) => match unknown.kind {
+                UnknownKind::Resource(index) => Some(index),
+                _ => None,
+            },
+            ValueKind::String(text) => {
+                if let Some(indices) = self.instances[instance].resources.get(text.as_str()) {
+                    return indices.first().copied();
+                }
+                if let Some(parsed) = functions::parse_resource_id(text) {
+                    let names: Vec<Value> = parsed
+                        .names
+                        .iter()
+                        .map(|n| Value::string(value.origin, n.clone()))
+                        .collect();
+                    return self.find_resource(instance, &parsed.type_name, &names);
+                }
+                // ARM's reference('name') names a resource of the same template.
+                let template = self.instances[instance].template;
+                self.graph.template(template).resources.iter().copied().find(|&r| {
+                    self.graph.resource(r).name.as_str() == Some(text.as_str())
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// A resource of the graph with this type and these (known) names; looked up in the
+    /// instance first, then everywhere.
+    fn find_resource(&self, instance: usize, type_name: &str, names: &[Value]) -> Option<ResourceIndex> {
+        let wanted: Vec<&str> = names.iter().map(Value::as_str).collect::<Option<_>>()?;
+        let template = self.instances[instance].template;
+        let matches = |index: &ResourceIndex| {
+            let resource = self.graph.resource(*index);
+            resource.type_name.eq_ignore_ascii_case(type_name)
+                && self
+                    .full_name(*index)
+                    .is_some_and(|name| name.len() == wanted.len() && name.iter().zip(&wanted).all(|(a, b)| a.eq_ignore_ascii_case(b)))
+        };
+        let local = self.graph.template(template).resources.iter().copied().find(|i| matches(i));
+        local.or_else(|| {
+            (0..self.graph.resources.len() as u32)
+                .map(ResourceIndex)
+                .find(|i| matches(i))
+        })
+    }
+
+    /// The name segments of a resource, parents first (`['sa', 'default', 'container']`).
+    pub fn full_name(&self, index: ResourceIndex) -> Option<Vec<String>> {
+        let mut segments = Vec::new();
+        let mut current = Some(index);
+        let mut guard = 0;
+        while let Some(index) = current {
+            let resource = self.graph.resource(index);
+            let name = resource.name.as_str()?;
+            let own: Vec<&str> = name.split('/').collect();
+            for part in own.into_iter().rev() {
+                segments.push(part.to_owned());
+            }
+            current = resource.parent;
+            guard += 1;
+            if guard > 16 {
+                return None;
+            }
+        }
+        segments.reverse();
+        Some(segments)
+    }
+
+    /// `parent::child`: the child resource declared inside `parent`'s body.
+    fn child_resource(&self, instance: usize, parent: &Value, child: &str) -> Option<Value> {
+        let UnknownKind::Resource(parent) = parent.as_unknown()?.kind else {
+            return None;
+        };
+        let state = &self.instances[instance];
+        let parent_symbol = &self.graph.resource(parent).symbol;
+        // Nested children are registered under `parent::child` by the Bicep lowering.
+        let indices = state.resources.get(&format!("{parent_symbol}::{child}"))?;
+        let origin = parent_origin(&self.graph, parent);
+        indices.first().map(|&i| resource_value(origin, i))
+    }
+}
+
+fn parent_origin(graph: &Graph, index: ResourceIndex) -> Origin {
+    graph.resource(index).anchor
+}
+
+/// The local name under which a loop binds `copyIndex()` (or `copyIndex('name')`).
+fn copy_index_local(name: Option<&str>) -> String {
+    match name {
+        Some(name) => format!("copyIndex:{name}"),
+        None => "copyIndex:".to_owned(),
+    }
+}
+
+fn module_object(origin: Origin, symbol: Option<&str>, outputs: IndexMap<String, Value>) -> Value {
+    let mut map = IndexMap::new();
+    if let Some(symbol) = symbol {
+        map.insert("name".to_owned(), Value::string(origin, symbol));
+    }
+    let outputs = if outputs.is_empty() && symbol.is_none() {
+        // A registry module or a module that could not be read: its outputs are unknown.
+        Value::opaque(origin)
+    } else {
+        Value::new(origin, ValueKind::Object(outputs))
+    };
+    map.insert("outputs".to_owned(), outputs);
+    Value::new(origin, ValueKind::Object(map))
+}
+
+fn resource_value(origin: Origin, index: ResourceIndex) -> Value {
+    Value::unknown(
+        origin,
+        Unknown {
+            kind: UnknownKind::Resource(index),
+            references: vec![index],
+            secrets: Vec::new(),
+        },
+    )
+}
+
+/// The `list*` functions that return keys, connection strings or credentials.
+pub fn is_secret_function(lower_name: &str) -> bool {
+    matches!(
+        lower_name,
+        "listkeys"
+            | "listadminkeys"
+            | "listquerykeys"
+            | "listconnectionstrings"
+            | "listcredentials"
+            | "listcredential"
+            | "listsecrets"
+            | "listaccountsas"
+            | "listservicesas"
+            | "listcallbackurl"
+            | "listauthkeys"
+            | "listkeyvaluepairs"
+    ) || (lower_name.starts_with("list") && lower_name.ends_with("keys"))
+}
+
+/// The resource type a `resourceId(…)`-shaped value names, when it is readable.
+fn resource_type_of_id(value: &Value) -> Option<String> {
+    let text: String = match &value.kind {
+        ValueKind::String(text) => text.clone(),
+        ValueKind::Partial(segments) => segments
+            .iter()
+            .map(|s| match s {
+                Segment::Text(text, _) => text.as_str(),
+                Segment::Unknown(_) => "{unknown}",
+            })
+            .collect(),
+        _ => return None,
+    };
+    functions::parse_resource_id(&text).map(|parsed| parsed.type_name)
+}
+
+/// An unknown computed from `inputs`: it keeps all their references and secrets.
+fn absorb_all(origin: Origin, function: &str, inputs: &[Value]) -> Value {
+    let mut unknown = Unknown::of(UnknownKind::Call(function.to_owned()));
+    for input in inputs {
+        unknown.absorb(input);
+    }
+    Value::unknown(origin, unknown)
+}
+
+/// `object.name` on an evaluated object.
+fn member(object: Value, name: &str, safe: bool, origin: Origin) -> Value {
+    match &object.kind {
+        ValueKind::Object(_) => match object.get(name) {
+            Some(value) => value.clone(),
+            None if safe => Value::null(origin),
+            None => Value::opaque(origin),
+        },
+        ValueKind::Null if safe => Value::null(origin),
+        ValueKind::Unknown(unknown) => {
+            let mut next = (**unknown).clone();
+            next.kind = match &unknown.kind {
+                UnknownKind::Resource(resource) if name.eq_ignore_ascii_case("id") => {
+                    UnknownKind::Resource(*resource)
+                }
+                UnknownKind::Resource(resource) => UnknownKind::ResourceProperty {
+                    resource: *resource,
+                    path: vec![name.to_owned()],
+                },
+                UnknownKind::ResourceProperty { resource, path } => {
+                    let mut path = path.clone();
+                    path.push(name.to_owned());
+                    UnknownKind::ResourceProperty {
+                        resource: *resource,
+                        path,
+                    }
+                }
+                UnknownKind::Deployment(what) => UnknownKind::Deployment(format!("{what}.{name}")),
+                UnknownKind::Secret => UnknownKind::Secret,
+                other => other.clone(),
+            };
+            Value::unknown(origin, next)
+        }
+        _ => absorb_all(origin, ".", &[object]),
+    }
+}
+
+/// `object[index]` on evaluated values.
+fn index_value(object: Value, index: &Value, safe: bool, origin: Origin) -> Value {
+    match (&object.kind, &index.kind) {
+        (ValueKind::Array(items), ValueKind::Int(i)) => match usize::try_from(*i).ok().and_then(|i| items.get(i)) {
+            Some(item) => item.clone(),
+            None if safe => Value::null(origin),
+            None => Value::opaque(origin),
+        },
+        (ValueKind::Object(_), ValueKind::String(key)) => member(object, key, safe, origin),
+        (ValueKind::Unknown(_), ValueKind::String(key)) => member(object, key, safe, origin),
+        _ => absorb_all(origin, "[]", &[object, index.clone()]),
+    }
+}
+
+fn binary(op: BinaryOp, left: Value, right: Value, origin: Origin) -> Value {
+    use ValueKind::{Bool, Int, String as Str};
+    let result = match (op, &left.kind, &right.kind) {
+        (BinaryOp::Coalesce, ValueKind::Unknown(_), _) => None,
+        (BinaryOp::And, Bool(a), Bool(b)) => Some(Bool(*a && *b)),
+        (BinaryOp::Or, Bool(a), Bool(b)) => Some(Bool(*a || *b)),
+        (BinaryOp::And, _, Bool(false)) => Some(Bool(false)),
+        (BinaryOp::Or, _, Bool(true)) => Some(Bool(true)),
+        (BinaryOp::Equal | BinaryOp::NotEqual, _, _) if left.is_known() && right.is_known() => {
+            let equal = same_value(&left, &right, false);
+            Some(Bool(equal == (op == BinaryOp::Equal)))
+        }
+        (BinaryOp::EqualIgnoreCase | BinaryOp::NotEqualIgnoreCase, Str(a), Str(b)) => {
+            let equal = a.eq_ignore_ascii_case(b);
+            Some(Bool(equal == (op == BinaryOp::EqualIgnoreCase)))
+        }
+        (BinaryOp::Less, Int(a), Int(b)) => Some(Bool(a < b)),
+        (BinaryOp::LessOrEqual, Int(a), Int(b)) => Some(Bool(a <= b)),
+        (BinaryOp::Greater, Int(a), Int(b)) => Some(Bool(a > b)),
+        (BinaryOp::GreaterOrEqual, Int(a), Int(b)) => Some(Bool(a >= b)),
+        (BinaryOp::Less, Str(a), Str(b)) => Some(Bool(a < b)),
+        (BinaryOp::Greater, Str(a), Str(b)) => Some(Bool(a > b)),
+        (BinaryOp::Add, Int(a), Int(b)) => a.checked_add(*b).map(Int),
+        (BinaryOp::Subtract, Int(a), Int(b)) => a.checked_sub(*b).map(Int),
+        (BinaryOp::Multiply, Int(a), Int(b)) => a.checked_mul(*b).map(Int),
+        (BinaryOp::Divide, Int(a), Int(b)) => a.checked_div(*b).map(Int),
+        (BinaryOp::Modulo, Int(a), Int(b)) => a.checked_rem(*b).map(Int),
+        _ => None,
+    };
+    match result {
+        Some(kind) => Value::new(origin, kind),
+        None => absorb_all(origin, "operator", &[left, right]),
+    }
+}
+
+/// Deep equality of known values (strings compared exactly, as Bicep's `==` does).
+fn same_value(a: &Value, b: &Value, ignore_case: bool) -> bool {
+    match (&a.kind, &b.kind) {
+        (ValueKind::Null, ValueKind::Null) => true,
+        (ValueKind::Bool(x), ValueKind::Bool(y)) => x == y,
+        (ValueKind::Int(x), ValueKind::Int(y)) => x == y,
+        (ValueKind::String(x), ValueKind::String(y)) => {
+            if ignore_case {
+                x.eq_ignore_ascii_case(y)
+            } else {
+                x == y
+            }
+        }
+        (ValueKind::Array(x), ValueKind::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q, ignore_case))
+        }
+        (ValueKind::Object(x), ValueKind::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_value(v, w, ignore_case)))
+        }
+        _ => false,
+    }
+}
