@@ -19,6 +19,26 @@ pub struct Cli {
 pub enum Command {
     /// Lint files and folders
     Check(CheckArgs),
+    /// Print the resource graph: resources, module calls and edges
+    Graph(GraphArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    /// Files and folders to read
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// `json` for tools, `dot` for Graphviz, `mermaid` for GitHub Markdown
+    #[arg(long, value_enum, default_value_t = GraphFormat::Json)]
+    pub format: GraphFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Json,
+    Dot,
+    Mermaid,
 }
 
 #[derive(Debug, clap::Args)]

@@ -127,22 +127,36 @@ impl Report {
         }
     }
 
-    /// Adds a file's diagnostics (whose `file` fields are ignored) and keeps the file only if
-    /// something points into it.
-    pub fn add_file(&mut self, file: SourceFile, mut diagnostics: Vec<Diagnostic>) {
-        self.files_scanned += 1;
-        if diagnostics.is_empty() {
-            return;
-        }
-        let id = FileId(self.files.len() as u32);
-        for diagnostic in &mut diagnostics {
-            diagnostic.file = id;
-            for related in &mut diagnostic.related {
-                related.file = id;
+    /// Drops the files no diagnostic points into and renumbers the rest, so that a report
+    /// over a large clean repository does not hold its text.
+    pub fn retain_referenced_files(&mut self) {
+        let mut used = vec![false; self.files.len()];
+        for diagnostic in &self.diagnostics {
+            used[diagnostic.file.0 as usize] = true;
+            for related in &diagnostic.related {
+                used[related.file.0 as usize] = true;
+            }
+            for edit in diagnostic.fix.iter().flat_map(|f| &f.edits) {
+                used[edit.file.0 as usize] = true;
             }
         }
-        self.files.push(file);
-        self.diagnostics.extend(diagnostics);
+        let mut renumber = vec![FileId(0); self.files.len()];
+        let mut kept = Vec::new();
+        for (index, file) in std::mem::take(&mut self.files).into_iter().enumerate() {
+            if used[index] {
+                renumber[index] = FileId(kept.len() as u32);
+                kept.push(file);
+            }
+        }
+        self.files = kept;
+        let map = |id: &mut FileId| *id = renumber[id.0 as usize];
+        for diagnostic in &mut self.diagnostics {
+            map(&mut diagnostic.file);
+            diagnostic.related.iter_mut().for_each(|r| map(&mut r.file));
+            if let Some(fix) = &mut diagnostic.fix {
+                fix.edits.iter_mut().for_each(|e| map(&mut e.file));
+            }
+        }
     }
 
     /// Puts diagnostics in the one order every format uses: file, line, column, rule; then

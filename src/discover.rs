@@ -112,9 +112,15 @@ pub fn sniff_kind(text: &str) -> FileKind {
     let mut rest = text.trim_start();
     loop {
         if let Some(after) = rest.strip_prefix("//") {
-            rest = after.split_once('\n').map_or("", |(_, next)| next).trim_start();
+            rest = after
+                .split_once('\n')
+                .map_or("", |(_, next)| next)
+                .trim_start();
         } else if let Some(after) = rest.strip_prefix("/*") {
-            rest = after.split_once("*/").map_or("", |(_, next)| next).trim_start();
+            rest = after
+                .split_once("*/")
+                .map_or("", |(_, next)| next)
+                .trim_start();
         } else {
             break;
         }
@@ -165,7 +171,9 @@ mod tests {
         assert!(may_be_deployment_json(
             r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/DeploymentTemplate.json#"}"#
         ));
-        assert!(may_be_deployment_json(r#"{"$schema": "…/deploymentParameters.json#"}"#));
+        assert!(may_be_deployment_json(
+            r#"{"$schema": "…/deploymentParameters.json#"}"#
+        ));
         assert!(!may_be_deployment_json(r#"{"name": "package"}"#));
     }
 }

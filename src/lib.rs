@@ -5,6 +5,7 @@
 //! [`discover`] (which files) → [`syntax`] (text → trees with spans) → graph and rules (to come)
 //! → [`diagnostic`] (one sorted report) → [`render`] (one module per `--format`).
 
+pub mod catalog;
 pub mod cli;
 pub mod diagnostic;
 pub mod discover;
@@ -13,6 +14,7 @@ pub mod lint;
 pub mod render;
 pub mod source;
 pub mod syntax;
+pub mod workspace;
 
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
@@ -44,6 +46,27 @@ impl Outcome {
 pub fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Check(args) => check(&args),
+        Command::Graph(args) => graph(&args),
+    }
+}
+
+fn graph(args: &cli::GraphArgs) -> Outcome {
+    let (text, problems) = lint::graph_text(&args.paths, args.format);
+    for problem in &problems {
+        eprintln!("{problem}");
+    }
+    let mut out = io::stdout().lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        return Outcome::Error;
+    }
+    if problems.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Error
     }
 }
 
@@ -74,7 +97,11 @@ fn check(args: &CheckArgs) -> Outcome {
     }
 }
 
-fn write_report(args: &CheckArgs, style: render::Style, report: &diagnostic::Report) -> io::Result<()> {
+fn write_report(
+    args: &CheckArgs,
+    style: render::Style,
+    report: &diagnostic::Report,
+) -> io::Result<()> {
     match &args.output {
         Some(path) => {
             let mut bytes = Vec::new();

@@ -1,17 +1,21 @@
-//! One lint run over paths: discover the files, read and parse each, turn what was found into
-//! diagnostics, and collect them into one sorted report.
+//! One lint run over paths: discover the files, read and parse each, build the resource graph
+//! from every template (with its parameter file and the modules it calls), check it, and
+//! collect what was found into one sorted report.
 //!
 //! A *problem* is something that stops a file from being linted at all (it does not exist, it
 //! cannot be read); it is printed on stderr and makes the exit status 2. Everything about a
 //! file's content, even undecodable bytes, is a diagnostic in the report instead.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use crate::cli::GraphFormat;
 use crate::diagnostic::{Diagnostic, Report};
-use crate::discover::{self, describe_io_error, Candidate};
-use crate::source::{FileId, SourceFile, Span, MAX_FILE_BYTES};
-use crate::syntax::{self, FileKind, Tree};
+use crate::discover::{self, Candidate};
+use crate::graph::edges::{self, Edge};
+use crate::graph::export;
+use crate::graph::Graph;
+use crate::workspace::{Loaded, Workspace};
 
 /// A path that could not be linted at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,26 +44,47 @@ pub struct Run {
 
 /// Lints files and folders.
 pub fn lint_paths(paths: &[PathBuf]) -> Run {
-    let (candidates, walk_errors) = discover::discover(paths);
-    let mut run = Run {
-        problems: walk_errors
-            .into_iter()
-            .map(|e| Problem {
-                path: e.path,
-                message: format!("cannot read: {}", e.message),
-            })
-            .collect(),
-        ..Run::default()
+    let (workspace, scanned, problems) = load(paths);
+    let report = check(workspace, scanned);
+    Run { report, problems }
+}
+
+/// The resource graph of files and folders, rendered in `format`.
+pub fn graph_text(paths: &[PathBuf], format: GraphFormat) -> (String, Vec<Problem>) {
+    let (mut workspace, _, problems) = load(paths);
+    let analysis = analyze(&mut workspace);
+    let text = match format {
+        GraphFormat::Json => {
+            let json = export::to_json(&analysis.graph, &analysis.edges, &workspace);
+            let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+        GraphFormat::Dot => export::to_dot(&analysis.graph, &analysis.edges),
+        GraphFormat::Mermaid => export::to_mermaid(&analysis.graph, &analysis.edges),
     };
+    (text, problems)
+}
+
+fn load(paths: &[PathBuf]) -> (Workspace, usize, Vec<Problem>) {
+    let (candidates, walk_errors) = discover::discover(paths);
+    let mut problems: Vec<Problem> = walk_errors
+        .into_iter()
+        .map(|e| Problem {
+            path: e.path,
+            message: format!("cannot read: {}", e.message),
+        })
+        .collect();
+    let mut workspace = Workspace::default();
+    let mut scanned = 0;
     for candidate in &candidates {
-        match read(candidate) {
-            Ok(Some((file, diagnostics))) => run.report.add_file(file, diagnostics),
-            Ok(None) => {}
-            Err(problem) => run.problems.push(problem),
+        match workspace.load_candidate(candidate) {
+            Ok(Loaded::File(_)) => scanned += 1,
+            Ok(Loaded::Skipped) => {}
+            Err(problem) => problems.push(problem),
         }
     }
-    run.report.sort();
-    run
+    (workspace, scanned, problems)
 }
 
 /// Lints one file already in memory (tests, editors reading stdin).
@@ -70,81 +95,39 @@ pub fn lint_text(path: impl Into<PathBuf>, bytes: &[u8]) -> Report {
         path,
         must_be_template: false,
     };
-    let mut report = Report::default();
-    if let Some((file, diagnostics)) = lint_bytes(&candidate, bytes) {
-        report.add_file(file, diagnostics);
-    }
+    let mut workspace = Workspace::default();
+    let scanned = match workspace.load_bytes(&candidate, bytes) {
+        Loaded::File(_) => 1,
+        Loaded::Skipped => 0,
+    };
+    check(workspace, scanned)
+}
+
+/// The graph of everything loaded, and the edges derived from it.
+pub struct Analysis {
+    pub graph: Graph,
+    pub edges: Vec<Edge>,
+}
+
+/// Builds the graph of every template loaded (files named or found, not the modules they
+/// pull in, which are built through their callers).
+pub fn analyze(workspace: &mut Workspace) -> Analysis {
+    let graph = workspace.build_graph();
+    let edges = edges::derive(&graph, crate::catalog::Catalog::builtin());
+    Analysis { graph, edges }
+}
+
+fn check(mut workspace: Workspace, scanned: usize) -> Report {
+    let _analysis = analyze(&mut workspace);
+    let mut diagnostics: Vec<Diagnostic> = workspace.take_diagnostics();
+    diagnostics.sort_by_key(|d| d.file);
+    let mut report = Report {
+        files_scanned: scanned,
+        ..Report::default()
+    };
+    report.diagnostics = diagnostics;
+    report.files = workspace.into_files();
+    report.retain_referenced_files();
     report.sort();
     report
-}
-
-fn read(candidate: &Candidate) -> Result<Option<(SourceFile, Vec<Diagnostic>)>, Problem> {
-    let problem = |err: std::io::Error| Problem {
-        path: candidate.path.clone(),
-        message: format!("cannot read file: {}", describe_io_error(&err)),
-    };
-    let size = std::fs::metadata(&candidate.path).map_err(problem)?.len();
-    if size > MAX_FILE_BYTES as u64 {
-        if candidate.must_be_template && candidate.kind == Some(FileKind::Json) {
-            return Ok(None);
-        }
-        // Reading only a prefix is enough for SourceFile::decode to refuse it with a diagnostic.
-        let bytes = read_prefix(&candidate.path, MAX_FILE_BYTES + 1).map_err(problem)?;
-        return Ok(lint_bytes(candidate, &bytes));
-    }
-    let bytes = std::fs::read(&candidate.path).map_err(problem)?;
-    Ok(lint_bytes(candidate, &bytes))
-}
-
-fn read_prefix(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::with_capacity(limit);
-    std::fs::File::open(path)?
-        .take(limit as u64)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
-/// Decodes, parses and checks one file. `None` when the file turns out not to be ours (JSON
-/// found in a folder that is not a deployment template or parameter file).
-fn lint_bytes(candidate: &Candidate, bytes: &[u8]) -> Option<(SourceFile, Vec<Diagnostic>)> {
-    let (file, decode_error) = SourceFile::decode(&candidate.path, bytes);
-    // Diagnostics get their real FileId when the report takes the file.
-    let here = FileId::default();
-    if let Some(error) = decode_error {
-        if candidate.must_be_template {
-            // Undecodable `.json` in a folder is someone else's data file, not a template.
-            if candidate.kind == Some(FileKind::Json) {
-                return None;
-            }
-        }
-        return Some((file, vec![Diagnostic::syntax_error(here, error.span, error.message)]));
-    }
-    let kind = candidate
-        .kind
-        .unwrap_or_else(|| discover::sniff_kind(&file.text));
-    if candidate.must_be_template
-        && kind == FileKind::Json
-        && !discover::may_be_deployment_json(&file.text)
-    {
-        return None;
-    }
-    if file.text.trim().is_empty() {
-        let what = match kind {
-            FileKind::Json => "an ARM template or parameter file",
-            FileKind::Bicep | FileKind::BicepParams => "a Bicep file",
-        };
-        let message = format!("file is empty; expected {what}");
-        return Some((file, vec![Diagnostic::syntax_error(here, Span::at(0), message)]));
-    }
-    let parsed = syntax::parse(&file, kind);
-    if candidate.must_be_template && matches!(parsed.tree, Some(Tree::OtherJson(_))) {
-        return None;
-    }
-    let diagnostics = parsed
-        .errors
-        .into_iter()
-        .map(|error| Diagnostic::syntax_error(here, error.span, error.message))
-        .collect();
-    Some((file, diagnostics))
 }

@@ -100,7 +100,13 @@ impl SourceFile {
                 body.len() / (1024 * 1024),
                 MAX_FILE_BYTES / (1024 * 1024)
             );
-            return (file, Some(DecodeError { span: Span::at(0), message }));
+            return (
+                file,
+                Some(DecodeError {
+                    span: Span::at(0),
+                    message,
+                }),
+            );
         }
         match std::str::from_utf8(body) {
             Ok(text) => {
@@ -227,7 +233,10 @@ mod tests {
         let (file, error) = SourceFile::decode("a.bicep", b"var a = 1\nvar \xFF");
         let error = error.expect("invalid UTF-8 is an error");
         assert_eq!(error.span, Span::at(14));
-        assert_eq!(file.line_col(error.span.start), LineCol { line: 2, column: 5 });
+        assert_eq!(
+            file.line_col(error.span.start),
+            LineCol { line: 2, column: 5 }
+        );
         assert!(error.message.contains("0xFF"), "{}", error.message);
     }
 
@@ -239,7 +248,13 @@ mod tests {
 
     #[test]
     fn display_paths_use_forward_slashes() {
-        assert_eq!(display_path(Path::new("./infra/main.bicep")), "infra/main.bicep");
-        assert_eq!(display_path(Path::new("infra\\main.bicep")), "infra/main.bicep");
+        assert_eq!(
+            display_path(Path::new("./infra/main.bicep")),
+            "infra/main.bicep"
+        );
+        assert_eq!(
+            display_path(Path::new("infra\\main.bicep")),
+            "infra/main.bicep"
+        );
     }
 }

@@ -123,6 +123,8 @@ pub enum ModuleSource {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModuleDecl {
     pub symbol: String,
+    /// The deployment name (Bicep `name:`, ARM `name`), by which ARM's `reference()` finds it.
+    pub name: Option<Expr>,
     pub source: ModuleSource,
     pub source_span: Span,
     /// Arguments, as an object expression of `name: value` (ARM: `name: { value: … }` already

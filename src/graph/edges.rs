@@ -129,7 +129,8 @@ pub fn principal_resource(value: &Value) -> Option<ResourceIndex> {
     match &value.as_unknown()?.kind {
         UnknownKind::ResourceProperty { resource, path } => {
             let last = path.last()?;
-            last.eq_ignore_ascii_case("principalId").then_some(*resource)
+            last.eq_ignore_ascii_case("principalId")
+                .then_some(*resource)
         }
         _ => None,
     }
@@ -142,7 +143,9 @@ fn config_values(body: &Value) -> impl Iterator<Item = &Value> {
         return Vec::new().into_iter();
     };
     map.iter()
-        .filter(|(key, _)| !key.eq_ignore_ascii_case("identity") && !key.eq_ignore_ascii_case("scope"))
+        .filter(|(key, _)| {
+            !key.eq_ignore_ascii_case("identity") && !key.eq_ignore_ascii_case("scope")
+        })
         .map(|(_, value)| value)
         .collect::<Vec<_>>()
         .into_iter()

@@ -22,7 +22,9 @@ use super::decl::{
 use super::expr::{ArrayItem, BinaryOp, Expr, ExprKind, ObjectItem, StringPart, UnaryOp};
 use super::functions;
 use super::value::{Origin, ResourceIndex, Segment, Unknown, UnknownKind, Value, ValueKind};
-use super::{Graph, ModuleCall, ModuleIndex, ParamSource, Parameter, Resource, Template, TemplateIndex};
+use super::{
+    Graph, ModuleCall, ModuleIndex, ParamSource, Parameter, Resource, Template, TemplateIndex,
+};
 use crate::source::{FileId, Span};
 
 /// More instances than this from one loop are not expanded (the loop then evaluates once with
@@ -71,6 +73,9 @@ struct Instance {
     /// Resource symbols declared in a loop (so `res` is an array even with one element).
     looped: HashMap<String, bool>,
     modules: HashMap<String, Slot>,
+    /// Each resource instance with its declaration position and loop bindings, from
+    /// allocation until its body is evaluated.
+    elements: Vec<(usize, ResourceIndex, Locals)>,
     /// The module-call chain that led here (file ids), for cycle detection.
     chain: Vec<FileId>,
     module_depth: usize,
@@ -154,8 +159,11 @@ impl<'l> Builder<'l> {
             modules: Vec::new(),
         });
         let instance = self.instances.len();
-        let mut params: HashMap<String, Slot> =
-            decl.parameters.iter().map(|p| (p.name.clone(), Slot::Pending)).collect();
+        let mut params: HashMap<String, Slot> = decl
+            .parameters
+            .iter()
+            .map(|p| (p.name.clone(), Slot::Pending))
+            .collect();
         let mut sources = HashMap::new();
         for (name, given) in supplied {
             sources.insert(name.clone(), given.source);
@@ -166,17 +174,30 @@ impl<'l> Builder<'l> {
             template,
             outer,
             params,
-            vars: decl.variables.iter().map(|v| (v.name.clone(), Slot::Pending)).collect(),
+            vars: decl
+                .variables
+                .iter()
+                .map(|v| (v.name.clone(), Slot::Pending))
+                .collect(),
             resources: HashMap::new(),
             looped: HashMap::new(),
-            modules: decl.modules.iter().map(|m| (m.symbol.clone(), Slot::Pending)).collect(),
+            modules: decl
+                .modules
+                .iter()
+                .map(|m| (m.symbol.clone(), Slot::Pending))
+                .collect(),
+            elements: Vec::new(),
             chain,
             module_depth,
         });
 
         self.allocate_resources(instance);
         for param in &decl.parameters {
-            let value = self.parameter(instance, &param.name, Origin::new(decl.file, param.name_span));
+            let value = self.parameter(
+                instance,
+                &param.name,
+                Origin::new(decl.file, param.name_span),
+            );
             let source = match sources.get(&param.name) {
                 Some(source) => *source,
                 None if param.default.is_some() => ParamSource::Default,
@@ -212,81 +233,137 @@ impl<'l> Builder<'l> {
 
     // ----- resources -------------------------------------------------------------------
 
-    /// Gives every resource declaration its graph indices (one per loop element) and evaluates
-    /// names, so that references between resources resolve whatever the declaration order.
+    /// Gives every resource declaration its graph indices (one per loop element), links
+    /// parents and evaluates full names, so that references between resources resolve
+    /// whatever the declaration order.
     fn allocate_resources(&mut self, instance: usize) {
         let decl = self.instances[instance].decl.clone();
         let template = self.instances[instance].template;
         let mut by_decl: Vec<Vec<ResourceIndex>> = Vec::with_capacity(decl.resources.len());
-        for resource in &decl.resources {
-            let elements = self.loop_elements(instance, resource.loop_decl.as_ref());
-            let mut indices = Vec::with_capacity(elements.len());
-            for (loop_index, locals) in elements {
+        let mut elements = Vec::new();
+        for (position, resource) in decl.resources.iter().enumerate() {
+            let mut indices = Vec::new();
+            for (loop_index, locals) in self.loop_elements(instance, resource.loop_decl.as_ref()) {
                 let index = ResourceIndex(self.graph.resources.len() as u32);
+                let declaration = self.origin(instance, resource.span);
                 self.graph.resources.push(Resource {
                     template,
                     symbol: resource.symbol.clone(),
                     type_name: resource.type_name.clone(),
                     api_version: resource.api_version.clone(),
-                    name: Value::opaque(self.origin(instance, resource.span)),
+                    name: Value::opaque(declaration),
                     existing: resource.existing,
                     condition: None,
                     loop_index,
                     in_loop: resource.loop_decl.is_some(),
                     parent: None,
-                    body: Value::opaque(self.origin(instance, resource.span)),
-                    declaration: self.origin(instance, resource.span),
+                    body: Value::opaque(declaration),
+                    declaration,
                     anchor: self.origin(instance, resource.symbol_span),
                 });
-                self.graph.templates[template.0 as usize].resources.push(index);
-                indices.push((index, locals));
+                self.graph.templates[template.0 as usize]
+                    .resources
+                    .push(index);
+                indices.push(index);
+                elements.push((position, index, locals));
             }
             let state = &mut self.instances[instance];
             state
                 .resources
                 .entry(resource.symbol.clone())
                 .or_default()
-                .extend(indices.iter().map(|(i, _)| *i));
+                .extend(&indices);
             state
                 .looped
                 .insert(resource.symbol.clone(), resource.loop_decl.is_some());
-            by_decl.push(indices.iter().map(|(i, _)| *i).collect());
-            // Names first: `resourceId(…)` and `reference(…)` elsewhere match resources by name.
-            for (index, locals) in indices {
-                let name = match resource.body.property("name") {
-                    Some(name) => self.eval(instance, name, &locals),
-                    None => Value::opaque(self.origin(instance, resource.span)),
-                };
-                self.graph.resources[index.0 as usize].name = name;
-            }
+            by_decl.push(indices);
         }
-        // Parents by enclosing declaration are known now.
-        for (position, resource) in decl.resources.iter().enumerate() {
-            if let Some(ParentDecl::Enclosing(parent)) = &resource.parent {
-                let Some(parents) = by_decl.get(*parent) else {
-                    continue;
-                };
-                for (k, &child) in by_decl[position].iter().enumerate() {
+        for (position, index, locals) in &elements {
+            let parent = match &decl.resources[*position].parent {
+                Some(ParentDecl::Enclosing(parent)) => by_decl.get(*parent).and_then(|parents| {
                     // A child declared inside a looped parent belongs to the matching element.
-                    let parent = parents.get(k).or(parents.first()).copied();
-                    self.graph.resources[child.0 as usize].parent = parent;
+                    let k = by_decl[*position]
+                        .iter()
+                        .position(|i| i == index)
+                        .unwrap_or(0);
+                    parents.get(k).or(parents.first()).copied()
+                }),
+                Some(ParentDecl::Expr(expr)) => {
+                    match self.eval(instance, expr, locals).as_unknown() {
+                        Some(Unknown {
+                            kind: UnknownKind::Resource(parent),
+                            ..
+                        }) => Some(*parent),
+                        _ => None,
+                    }
                 }
+                None => None,
+            };
+            self.graph.resources[index.0 as usize].parent = parent;
+        }
+        for (position, index, locals) in &elements {
+            let resource = &decl.resources[*position];
+            let own = match resource.body.property("name") {
+                Some(name) => self.eval(instance, name, locals),
+                None => Value::opaque(self.origin(instance, resource.span)),
+            };
+            let name = self.full_name_value(*index, own);
+            self.graph.resources[index.0 as usize].name = name;
+        }
+        for (_, index, _) in &elements {
+            if self.graph.resource(*index).parent.is_none() {
+                let parent = self.legacy_extension_parent(instance, *index);
+                self.graph.resources[index.0 as usize].parent = parent;
             }
         }
+        self.instances[instance].elements = elements;
+    }
+
+    /// A child's full name: its own name prefixed with its parent's when it was written as
+    /// the last segment only (Bicep nested or `parent:` children, ARM short-form children).
+    fn full_name_value(&self, index: ResourceIndex, own: Value) -> Value {
+        let resource = self.graph.resource(index);
+        let Some(parent) = resource.parent else {
+            return own;
+        };
+        let required = resource.type_name.split('/').count().saturating_sub(1);
+        let written = own.as_str().map_or(1, |name| name.split('/').count());
+        if written >= required {
+            return own;
+        }
+        // Parents precede their children in declaration order, so the parent's name is final.
+        let parent_name = self.graph.resource(parent).name.clone();
+        let origin = own.origin;
+        let separator = Value::string(origin, "/");
+        functions::interpolate(vec![parent_name, separator, own], origin)
+    }
+
+    /// The resource a legacy extension resource (`Microsoft.Storage/storageAccounts/providers/
+    /// roleAssignments` named `sa/Microsoft.Authorization/<guid>`) is attached to.
+    fn legacy_extension_parent(
+        &self,
+        instance: usize,
+        index: ResourceIndex,
+    ) -> Option<ResourceIndex> {
+        let resource = self.graph.resource(index);
+        let lower = resource.type_name.to_ascii_lowercase();
+        let at = lower.find("/providers/")?;
+        let parent_type = &resource.type_name[..at];
+        let name = resource.name.as_str()?;
+        let parent_segments = parent_type.split('/').count().saturating_sub(1);
+        let names: Vec<Value> = name
+            .split('/')
+            .take(parent_segments)
+            .map(|n| Value::string(resource.name.origin, n))
+            .collect();
+        self.find_resource(instance, parent_type, &names)
     }
 
     fn evaluate_resources(&mut self, instance: usize) {
         let decl = self.instances[instance].decl.clone();
-        for resource in &decl.resources {
-            let indices = self.instances[instance]
-                .resources
-                .get(&resource.symbol)
-                .cloned()
-                .unwrap_or_default();
-            let elements = self.loop_elements(instance, resource.loop_decl.as_ref());
-            for (&index, (_, locals)) in indices.iter().zip(elements) {
-                self.evaluate_resource(instance, resource, index, &locals);
-            }
+        let elements = std::mem::take(&mut self.instances[instance].elements);
+        for (position, index, locals) in &elements {
+            self.evaluate_resource(instance, &decl.resources[*position], *index, locals);
         }
     }
 
@@ -297,30 +374,56 @@ impl<'l> Builder<'l> {
         index: ResourceIndex,
         locals: &Locals,
     ) {
-        let body = self.eval(instance, &resource.body, locals);
+        let mut body = self.eval(instance, &resource.body, locals);
+        // ARM writes an extension resource's scope as a resource id or `type/name` string;
+        // resolve it to the resource of the graph when there is one.
+        if let ValueKind::Object(map) = &mut body.kind {
+            if let Some(scope) = map.get_mut("scope") {
+                if let Some(target) = self.resolve_scope(instance, scope) {
+                    *scope = resource_value(scope.origin, target);
+                }
+            }
+        }
         let condition = resource
             .condition
             .as_ref()
             .map(|c| self.eval(instance, c, locals));
-        let parent = match &resource.parent {
-            Some(ParentDecl::Expr(expr)) => match self.eval(instance, expr, locals).as_unknown() {
-                Some(Unknown {
-                    kind: UnknownKind::Resource(parent),
-                    ..
-                }) => Some(*parent),
-                _ => None,
-            },
-            _ => self.graph.resources[index.0 as usize].parent,
-        };
         let slot = &mut self.graph.resources[index.0 as usize];
         slot.body = body;
         slot.condition = condition;
-        slot.parent = parent;
+    }
+
+    /// An ARM `scope` string: a resource id, or `Microsoft.X/type/name` (the form Bicep emits).
+    fn resolve_scope(&self, instance: usize, scope: &Value) -> Option<ResourceIndex> {
+        if scope.as_unknown().is_some() {
+            return None;
+        }
+        if let Some(found) = self.resolve_resource(instance, scope) {
+            return Some(found);
+        }
+        let text = scope.as_str()?;
+        let segments: Vec<&str> = text.split('/').collect();
+        // `Namespace/type[/childType]/name…`: types and names alternate after the namespace.
+        if segments.len() < 3 || segments.len() % 2 == 0 {
+            return None;
+        }
+        let mut type_name = segments[0].to_owned();
+        let mut names = Vec::new();
+        for pair in segments[1..].chunks(2) {
+            type_name.push('/');
+            type_name.push_str(pair[0]);
+            names.push(Value::string(scope.origin, pair[1]));
+        }
+        self.find_resource(instance, &type_name, &names)
     }
 
     /// The bindings of each loop element: one empty binding without a loop; one per element
     /// of a known array; a single binding with unknown element and index otherwise.
-    fn loop_elements(&mut self, instance: usize, lp: Option<&LoopDecl>) -> Vec<(Option<usize>, Locals)> {
+    fn loop_elements(
+        &mut self,
+        instance: usize,
+        lp: Option<&LoopDecl>,
+    ) -> Vec<(Option<usize>, Locals)> {
         let Some(lp) = lp else {
             return vec![(None, Locals::default())];
         };
@@ -604,10 +707,7 @@ impl<'l> Builder<'l> {
                 ..
             } => self.eval_call(instance, namespace.as_deref(), name, args, locals, origin),
             ExprKind::Member {
-                object,
-                name,
-                safe,
-                ..
+                object, name, safe, ..
             } => {
                 let object = self.eval(instance, object, locals);
                 member(object, name, *safe, origin)
@@ -637,7 +737,9 @@ impl<'l> Builder<'l> {
                 }
             }
             ExprKind::NonNull(inner) => self.eval(instance, inner, locals),
-            ExprKind::Binary { op, lhs, rhs } => self.eval_binary(instance, *op, lhs, rhs, locals, origin),
+            ExprKind::Binary { op, lhs, rhs } => {
+                self.eval_binary(instance, *op, lhs, rhs, locals, origin)
+            }
             ExprKind::Ternary {
                 condition,
                 then,
@@ -663,7 +765,8 @@ impl<'l> Builder<'l> {
                         for (i, item) in items.into_iter().enumerate() {
                             let mut inner = locals.with(&for_expr.item, item);
                             if let Some(index) = &for_expr.index {
-                                inner = inner.with(index, Value::new(origin, ValueKind::Int(i as i64)));
+                                inner =
+                                    inner.with(index, Value::new(origin, ValueKind::Int(i as i64)));
                             }
                             if let Some(filter) = &for_expr.condition {
                                 if self.eval(instance, filter, &inner).as_bool() == Some(false) {
@@ -720,7 +823,13 @@ impl<'l> Builder<'l> {
         Value::new(origin, ValueKind::Object(map))
     }
 
-    fn eval_symbol(&mut self, instance: usize, name: &str, locals: &Locals, origin: Origin) -> Value {
+    fn eval_symbol(
+        &mut self,
+        instance: usize,
+        name: &str,
+        locals: &Locals,
+        origin: Origin,
+    ) -> Value {
         if let Some(value) = locals.get(name) {
             return value.clone();
         }
@@ -796,19 +905,27 @@ impl<'l> Builder<'l> {
                     }
                 }
                 "copyindex" => return self.copy_index(instance, args, locals, origin),
-                "map" | "filter" => return self.eval_lambda_call(instance, &lower, args, locals, origin),
+                "map" | "filter" => {
+                    return self.eval_lambda_call(instance, &lower, args, locals, origin)
+                }
                 _ => {}
             }
         }
         if let Some(function) = self.user_function(instance, namespace, name) {
-            let values: Vec<Value> = args.iter().map(|a| self.eval(instance, a, locals)).collect();
+            let values: Vec<Value> = args
+                .iter()
+                .map(|a| self.eval(instance, a, locals))
+                .collect();
             let mut inner = Locals::default();
             for (param, value) in function.params.iter().zip(values) {
                 inner = inner.with(param, value);
             }
             return self.eval(instance, &function.body, &inner);
         }
-        let values: Vec<Value> = args.iter().map(|a| self.eval(instance, a, locals)).collect();
+        let values: Vec<Value> = args
+            .iter()
+            .map(|a| self.eval(instance, a, locals))
+            .collect();
         if builtin_namespace {
             if let Some(value) = self.resource_function(instance, &lower, &values, origin) {
                 return value;
@@ -820,7 +937,12 @@ impl<'l> Builder<'l> {
         absorb_all(origin, name, &values)
     }
 
-    fn user_function(&self, instance: usize, namespace: Option<&str>, name: &str) -> Option<FuncDecl> {
+    fn user_function(
+        &self,
+        instance: usize,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Option<FuncDecl> {
         let owner = self.instances[instance].outer.unwrap_or(instance);
         self.instances[owner]
             .decl
@@ -837,15 +959,34 @@ impl<'l> Builder<'l> {
             .cloned()
     }
 
-    fn copy_index(&mut self, instance: usize, args: &[Expr], locals: &Locals, origin: Origin) -> Value {
-        let values: Vec<Value> = args.iter().map(|a| self.eval(instance, a, locals)).collect();
+    fn copy_index(
+        &mut self,
+        instance: usize,
+        args: &[Expr],
+        locals: &Locals,
+        origin: Origin,
+    ) -> Value {
+        let values: Vec<Value> = args
+            .iter()
+            .map(|a| self.eval(instance, a, locals))
+            .collect();
         let (loop_name, offset) = match values.as_slice() {
             [] => (None, 0),
-            [Value { kind: ValueKind::Int(offset), .. }] => (None, *offset),
-            [Value { kind: ValueKind::String(name), .. }] => (Some(name.as_str()), 0),
-            [Value { kind: ValueKind::String(name), .. }, Value { kind: ValueKind::Int(offset), .. }] => {
-                (Some(name.as_str()), *offset)
-            }
+            [Value {
+                kind: ValueKind::Int(offset),
+                ..
+            }] => (None, *offset),
+            [Value {
+                kind: ValueKind::String(name),
+                ..
+            }] => (Some(name.as_str()), 0),
+            [Value {
+                kind: ValueKind::String(name),
+                ..
+            }, Value {
+                kind: ValueKind::Int(offset),
+                ..
+            }] => (Some(name.as_str()), *offset),
             _ => return absorb_all(origin, "copyIndex", &values),
         };
         match locals.get(&copy_index_local(loop_name)) {
@@ -910,12 +1051,19 @@ impl<'l> Builder<'l> {
     ) -> Option<Value> {
         if name == "reference" {
             let target = args.first()?;
+            if let Some(outputs) = self.deployment_reference(instance, target, origin) {
+                return Some(outputs);
+            }
             let full = args
                 .get(2)
                 .and_then(Value::as_str)
                 .is_some_and(|mode| mode.eq_ignore_ascii_case("full"));
             let resource = self.resolve_resource(instance, target);
-            let path = if full { vec![] } else { vec!["properties".to_owned()] };
+            let path = if full {
+                vec![]
+            } else {
+                vec!["properties".to_owned()]
+            };
             let mut unknown = match resource {
                 Some(resource) => Unknown {
                     kind: UnknownKind::ResourceProperty { resource, path },
@@ -956,6 +1104,52 @@ impl<'l> Builder<'l> {
         None
     }
 
+    /// `reference(<deployment>)` for a nested deployment or module of this template: an object
+    /// whose `outputs.x.value` is the module's output `x`, as ARM shapes it.
+    fn deployment_reference(
+        &mut self,
+        instance: usize,
+        target: &Value,
+        origin: Origin,
+    ) -> Option<Value> {
+        // A deployment id (`…/Microsoft.Resources/deployments/name`, usually partial since
+        // the subscription is unknown), or the name or symbol itself.
+        let text = known_suffix(target)?;
+        let wanted = match text.rsplit_once("Microsoft.Resources/deployments/") {
+            Some((_, name)) => name.to_owned(),
+            None if target.as_str().is_some() => text,
+            None => return None,
+        };
+        let decl = self.instances[instance].decl.clone();
+        let module = decl.modules.iter().find(|module| {
+            module.symbol == wanted
+                || module.name.as_ref().is_some_and(|name| {
+                    self.eval(instance, name, &Locals::default()).as_str() == Some(wanted.as_str())
+                })
+        })?;
+        let value = self.module_value(instance, &module.symbol.clone())?;
+        let outputs = match value.get("outputs").map(|o| &o.kind) {
+            Some(ValueKind::Object(outputs)) => outputs
+                .iter()
+                .map(|(key, output)| {
+                    let mut wrapped = IndexMap::new();
+                    wrapped.insert("value".to_owned(), output.clone());
+                    (
+                        key.clone(),
+                        Value::new(output.origin, ValueKind::Object(wrapped)),
+                    )
+                })
+                .collect(),
+            _ => return Some(Value::opaque(origin)),
+        };
+        let mut object = IndexMap::new();
+        object.insert(
+            "outputs".to_owned(),
+            Value::new(origin, ValueKind::Object(outputs)),
+        );
+        Some(Value::new(origin, ValueKind::Object(object)))
+    }
+
     /// The graph resource a value denotes: a resource value, a resource id naming a resource of
     /// the graph, or (ARM) a plain resource name or symbolic name.
     fn resolve_resource(&self, instance: usize, value: &Value) -> Option<ResourceIndex> {
@@ -978,9 +1172,12 @@ impl<'l> Builder<'l> {
                 }
                 // ARM's reference('name') names a resource of the same template.
                 let template = self.instances[instance].template;
-                self.graph.template(template).resources.iter().copied().find(|&r| {
-                    self.graph.resource(r).name.as_str() == Some(text.as_str())
-                })
+                self.graph
+                    .template(template)
+                    .resources
+                    .iter()
+                    .copied()
+                    .find(|&r| self.graph.resource(r).name.as_str() == Some(text.as_str()))
             }
             _ => None,
         }
@@ -988,17 +1185,32 @@ impl<'l> Builder<'l> {
 
     /// A resource of the graph with this type and these (known) names; looked up in the
     /// instance first, then everywhere.
-    fn find_resource(&self, instance: usize, type_name: &str, names: &[Value]) -> Option<ResourceIndex> {
+    fn find_resource(
+        &self,
+        instance: usize,
+        type_name: &str,
+        names: &[Value],
+    ) -> Option<ResourceIndex> {
         let wanted: Vec<&str> = names.iter().map(Value::as_str).collect::<Option<_>>()?;
         let template = self.instances[instance].template;
         let matches = |index: &ResourceIndex| {
             let resource = self.graph.resource(*index);
             resource.type_name.eq_ignore_ascii_case(type_name)
-                && self
-                    .full_name(*index)
-                    .is_some_and(|name| name.len() == wanted.len() && name.iter().zip(&wanted).all(|(a, b)| a.eq_ignore_ascii_case(b)))
+                && self.full_name(*index).is_some_and(|name| {
+                    name.len() == wanted.len()
+                        && name
+                            .iter()
+                            .zip(&wanted)
+                            .all(|(a, b)| a.eq_ignore_ascii_case(b))
+                })
         };
-        let local = self.graph.template(template).resources.iter().copied().find(|i| matches(i));
+        let local = self
+            .graph
+            .template(template)
+            .resources
+            .iter()
+            .copied()
+            .find(|i| matches(i));
         local.or_else(|| {
             (0..self.graph.resources.len() as u32)
                 .map(ResourceIndex)
@@ -1006,26 +1218,10 @@ impl<'l> Builder<'l> {
         })
     }
 
-    /// The name segments of a resource, parents first (`['sa', 'default', 'container']`).
+    /// The name segments of a resource (`['sa', 'default', 'container']`), when known.
     pub fn full_name(&self, index: ResourceIndex) -> Option<Vec<String>> {
-        let mut segments = Vec::new();
-        let mut current = Some(index);
-        let mut guard = 0;
-        while let Some(index) = current {
-            let resource = self.graph.resource(index);
-            let name = resource.name.as_str()?;
-            let own: Vec<&str> = name.split('/').collect();
-            for part in own.into_iter().rev() {
-                segments.push(part.to_owned());
-            }
-            current = resource.parent;
-            guard += 1;
-            if guard > 16 {
-                return None;
-            }
-        }
-        segments.reverse();
-        Some(segments)
+        let name = self.graph.resource(index).name.as_str()?;
+        Some(name.split('/').map(str::to_owned).collect())
     }
 
     /// `parent::child`: the child resource declared inside `parent`'s body.
@@ -1078,6 +1274,25 @@ fn resource_value(origin: Origin, index: ResourceIndex) -> Value {
             secrets: Vec::new(),
         },
     )
+}
+
+/// The known text at the end of a string or partial string (after its last unknown part).
+fn known_suffix(value: &Value) -> Option<String> {
+    match &value.kind {
+        ValueKind::String(text) => Some(text.clone()),
+        ValueKind::Partial(segments) => {
+            let mut tail = Vec::new();
+            for segment in segments.iter().rev() {
+                match segment {
+                    Segment::Text(text, _) => tail.push(text.as_str()),
+                    Segment::Unknown(_) => break,
+                }
+            }
+            tail.reverse();
+            Some(tail.concat())
+        }
+        _ => None,
+    }
 }
 
 /// The `list*` functions that return keys, connection strings or credentials.
@@ -1164,11 +1379,13 @@ fn member(object: Value, name: &str, safe: bool, origin: Origin) -> Value {
 /// `object[index]` on evaluated values.
 fn index_value(object: Value, index: &Value, safe: bool, origin: Origin) -> Value {
     match (&object.kind, &index.kind) {
-        (ValueKind::Array(items), ValueKind::Int(i)) => match usize::try_from(*i).ok().and_then(|i| items.get(i)) {
-            Some(item) => item.clone(),
-            None if safe => Value::null(origin),
-            None => Value::opaque(origin),
-        },
+        (ValueKind::Array(items), ValueKind::Int(i)) => {
+            match usize::try_from(*i).ok().and_then(|i| items.get(i)) {
+                Some(item) => item.clone(),
+                None if safe => Value::null(origin),
+                None => Value::opaque(origin),
+            }
+        }
         (ValueKind::Object(_), ValueKind::String(key)) => member(object, key, safe, origin),
         (ValueKind::Unknown(_), ValueKind::String(key)) => member(object, key, safe, origin),
         _ => absorb_all(origin, "[]", &[object, index.clone()]),

@@ -241,7 +241,12 @@ fn assigns_principal(edge: &Edge) -> Option<(ResourceIndex, ResourceIndex)> {
 pub fn to_dot(graph: &Graph, edges: &[Edge]) -> String {
     let mut out = String::from("digraph keyless {\n  rankdir=LR;\n");
     for (index, _) in graph.resources() {
-        let _ = writeln!(out, "  {} [label=\"{}\"];", node(index), label(graph, index));
+        let _ = writeln!(
+            out,
+            "  {} [label=\"{}\"];",
+            node(index),
+            label(graph, index)
+        );
     }
     for edge in edges {
         if let Some((from, to)) = assigns_principal(edge) {

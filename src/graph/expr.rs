@@ -160,7 +160,9 @@ impl Expr {
     pub fn property(&self, key: &str) -> Option<&Expr> {
         match &self.kind {
             ExprKind::Object(items) => items.iter().find_map(|item| match item {
-                ObjectItem::Property(p) if p.key_name().is_some_and(|k| k.eq_ignore_ascii_case(key)) => {
+                ObjectItem::Property(p)
+                    if p.key_name().is_some_and(|k| k.eq_ignore_ascii_case(key)) =>
+                {
                     Some(&p.value)
                 }
                 _ => None,

@@ -12,6 +12,7 @@ pub mod edges;
 pub mod eval;
 pub mod export;
 pub mod expr;
+pub mod from_arm;
 pub mod functions;
 pub mod value;
 

@@ -136,9 +136,11 @@ impl Value {
     /// case-insensitive).
     pub fn get(&self, key: &str) -> Option<&Value> {
         match &self.kind {
-            ValueKind::Object(map) => map
-                .get(key)
-                .or_else(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)),
+            ValueKind::Object(map) => map.get(key).or_else(|| {
+                map.iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                    .map(|(_, v)| v)
+            }),
             _ => None,
         }
     }
@@ -198,10 +200,12 @@ impl Value {
                 ValueKind::Partial(segments) => (None, segments),
                 _ => (None, &[]),
             };
-            whole.into_iter().chain(parts.iter().filter_map(|segment| match segment {
-                Segment::Unknown(unknown) => Some(unknown),
-                Segment::Text(..) => None,
-            }))
+            whole
+                .into_iter()
+                .chain(parts.iter().filter_map(|segment| match segment {
+                    Segment::Unknown(unknown) => Some(unknown),
+                    Segment::Text(..) => None,
+                }))
         })
     }
 }

@@ -142,7 +142,8 @@ impl MietteDiagnostic for HumanDiagnostic<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.help.map(|help| Box::new(help) as Box<dyn fmt::Display>)
+        self.help
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -153,9 +154,9 @@ impl MietteDiagnostic for HumanDiagnostic<'_> {
         let span = visible_span(self.source.text, self.span);
         // miette draws no underline under an empty span unless it has a label.
         let label = self.span.is_empty().then(|| "here".to_owned());
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
-            label, span,
-        ))))
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(label, span),
+        )))
     }
 
     fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn MietteDiagnostic> + 'b>> {

@@ -20,7 +20,12 @@ pub struct Style {
     pub color: bool,
 }
 
-pub fn render(report: &Report, format: Format, style: Style, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    report: &Report,
+    format: Format,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Human => human::render(report, style, out),
         Format::Compact => compact::render(report, out),

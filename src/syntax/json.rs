@@ -19,11 +19,11 @@
 use std::borrow::Cow;
 
 use nom::branch::alt;
-use nom::bytes::complete::{tag, take_until};
-use nom::character::complete::{char, digit1, multispace0, not_line_ending, one_of};
+use nom::bytes::complete::{tag, take_till, take_until};
+use nom::character::complete::{char, digit1, one_of};
 use nom::combinator::{opt, recognize, value};
 use nom::error::{ErrorKind, ParseError};
-use nom::sequence::pair;
+use nom::sequence::{pair, preceded};
 use nom::IResult;
 
 use super::{SyntaxError, SyntaxErrorKind};
@@ -214,6 +214,8 @@ pub fn parse_document(text: &str) -> (Option<Document>, Vec<SyntaxError>) {
         depth: 0,
         comments: Vec::new(),
         errors: Vec::new(),
+        members: Vec::new(),
+        items: Vec::new(),
     };
     let root = match p.document(text) {
         Ok((_, root)) => Some(root),
@@ -244,6 +246,48 @@ pub fn string_offsets(raw: &str) -> Vec<u32> {
     map
 }
 
+/// Skips JSON whitespace (a byte loop: `multispace0` decodes characters one at a time).
+fn spaces(i: &str) -> Res<'_, ()> {
+    let bytes = i.as_bytes();
+    let mut n = 0;
+    loop {
+        // Indentation comes in long runs of spaces: skip them eight at a time.
+        while let Some(chunk) = bytes.get(n..n + 8) {
+            if chunk != b"        " {
+                break;
+            }
+            n += 8;
+        }
+        match bytes.get(n) {
+            Some(b' ' | b'\t' | b'\n' | b'\r') => n += 1,
+            _ => break,
+        }
+    }
+    // Whitespace bytes are ASCII, so `n` is on a character boundary.
+    Ok((&i[n..], ()))
+}
+
+/// The index of the first `"` or `\\` at or after `from` (or `bytes.len()`), eight bytes at
+/// a time.
+fn skip_plain(bytes: &[u8], mut from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = bytes.get(from..from + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        // A zero byte in either means a match somewhere in this chunk.
+        let has = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+        if has(quote) | has(backslash) != 0 {
+            break;
+        }
+        from += 8;
+    }
+    from
+}
+
 /// Why a nom parser stopped: where (as the length of the input left) and what was expected.
 #[derive(Debug)]
 struct Fail {
@@ -253,11 +297,12 @@ struct Fail {
 }
 
 impl<'a> ParseError<&'a str> for Fail {
-    fn from_error_kind(input: &'a str, kind: ErrorKind) -> Self {
+    fn from_error_kind(input: &'a str, _: ErrorKind) -> Self {
+        // Called on every failed alternative (e.g. "is this a comment?"): must not allocate.
         Fail {
             rest: input.len(),
             width: 0,
-            message: Cow::Owned(format!("unexpected input ({kind:?})")),
+            message: Cow::Borrowed("unexpected input"),
         }
     }
 
@@ -292,6 +337,10 @@ struct Parser<'t> {
     depth: u32,
     comments: Vec<Comment>,
     errors: Vec<SyntaxError>,
+    /// Members and items of the objects and arrays being read, innermost last: each container
+    /// is copied out once, at its exact size, when it closes (no growth reallocations).
+    members: Vec<Member>,
+    items: Vec<Value>,
 }
 
 impl<'t> Parser<'t> {
@@ -331,7 +380,10 @@ impl<'t> Parser<'t> {
         if !i.is_empty() {
             return fail(
                 i,
-                format!("expected end of file after the top-level value, {}", found(i)),
+                format!(
+                    "expected end of file after the top-level value, {}",
+                    found(i)
+                ),
             );
         }
         Ok((i, root))
@@ -340,26 +392,16 @@ impl<'t> Parser<'t> {
     /// Skips whitespace and comments, recording the comments.
     fn ws(&mut self, mut i: &'t str) -> Res<'t, ()> {
         loop {
-            (i, _) = multispace0(i)?;
-            if let Ok((rest, _)) = pair(tag::<_, _, Fail>("//"), not_line_ending)(i) {
-                // `not_line_ending` stops at `\r\n` but not at a lone `\r`; a line comment ends
-                // at the line feed either way.
+            (i, ()) = spaces(i)?;
+            if let Ok((rest, body)) = preceded(tag::<_, _, Fail>("//"), take_till(|c| c == '\n'))(i)
+            {
+                // The comment ends before the line break (`\n` or `\r\n`).
+                let end = rest.len() + usize::from(body.ends_with('\r'));
                 self.comments.push(Comment {
-                    span: self.span(i, rest),
+                    span: Span::new(self.offset(i), self.text.len() - end),
                     kind: CommentKind::Line,
                 });
                 i = rest;
-                if let Some(after) = i.strip_prefix('\r') {
-                    if !after.starts_with('\n') {
-                        // A lone `\r` inside the comment: not_line_ending stops there.
-                        let end = after.find('\n').unwrap_or(after.len());
-                        let rest = &after[end..];
-                        if let Some(c) = self.comments.last_mut() {
-                            c.span.end = self.offset(rest) as u32;
-                        }
-                        i = rest;
-                    }
-                }
             } else if let Some(body) = i.strip_prefix("/*") {
                 match take_until::<_, _, Fail>("*/")(body) {
                     Ok((rest, _)) => {
@@ -401,8 +443,8 @@ impl<'t> Parser<'t> {
             }
             Some(b'-' | b'0'..=b'9') => self.number(i),
             Some(b't' | b'f' | b'n') => {
-                let keyword = alt((
-                    value(Kind::Bool(true), tag("true")),
+                let mut keyword = alt((
+                    value(Kind::Bool(true), tag::<_, _, Fail>("true")),
                     value(Kind::Bool(false), tag("false")),
                     value(Kind::Null, tag("null")),
                 ));
@@ -448,7 +490,7 @@ impl<'t> Parser<'t> {
     fn object(&mut self, start: &'t str) -> Res<'t, Value> {
         self.enter(start)?;
         let (mut i, _) = char('{')(start)?;
-        let mut members: Vec<Member> = Vec::new();
+        let base = self.members.len();
         loop {
             (i, ()) = self.ws(i)?;
             match i.as_bytes().first() {
@@ -469,7 +511,7 @@ impl<'t> Parser<'t> {
                     };
                     let (rest, ()) = self.ws(rest)?;
                     let (rest, value) = self.value(rest)?;
-                    members.push(Member {
+                    self.members.push(Member {
                         key,
                         key_span,
                         value,
@@ -490,7 +532,10 @@ impl<'t> Parser<'t> {
                         _ => {
                             return fail(
                                 i,
-                                format!("expected `,` or `}}` after an object member, {}", found(i)),
+                                format!(
+                                    "expected `,` or `}}` after an object member, {}",
+                                    found(i)
+                                ),
                             )
                         }
                     }
@@ -506,7 +551,8 @@ impl<'t> Parser<'t> {
             }
         }
         self.depth -= 1;
-        self.report_duplicates(&members);
+        self.report_duplicates(base);
+        let members: Vec<Member> = self.members.drain(base..).collect();
         Ok((
             i,
             Value {
@@ -517,36 +563,46 @@ impl<'t> Parser<'t> {
     }
 
     /// Reports every key that repeats an earlier key of the same object, at the later key.
-    fn report_duplicates(&mut self, members: &[Member]) {
+    /// Reports every key that repeats an earlier key of the object whose members start at
+    /// `base` in the member stack, at the later key.
+    fn report_duplicates(&mut self, base: usize) {
+        let members = &self.members[base..];
+        let mut duplicates = Vec::new();
         if members.len() <= 16 {
             for (n, m) in members.iter().enumerate() {
                 if members[..n].iter().any(|earlier| earlier.key == m.key) {
-                    self.report_duplicate(m);
+                    duplicates.push(n);
                 }
             }
         } else {
             let mut order: Vec<usize> = (0..members.len()).collect();
             // Stable: equal keys stay in source order, so the first of a run is the original.
             order.sort_by(|&a, &b| members[a].key.cmp(&members[b].key));
-            for w in order.windows(2) {
-                if members[w[0]].key == members[w[1]].key {
-                    self.report_duplicate(&members[w[1]]);
-                }
-            }
+            duplicates.extend(
+                order
+                    .windows(2)
+                    .filter(|w| members[w[0]].key == members[w[1]].key)
+                    .map(|w| w[1]),
+            );
         }
-    }
-
-    fn report_duplicate(&mut self, m: &Member) {
-        self.report(
-            m.key_span,
-            format!("duplicate key `{}`: it is already defined in this object", m.key),
-        );
+        for n in duplicates {
+            let m = &self.members[base + n];
+            let error = SyntaxError::new(
+                SyntaxErrorKind::Json,
+                m.key_span,
+                format!(
+                    "duplicate key `{}`: it is already defined in this object",
+                    m.key
+                ),
+            );
+            self.errors.push(error);
+        }
     }
 
     fn array(&mut self, start: &'t str) -> Res<'t, Value> {
         self.enter(start)?;
         let (mut i, _) = char('[')(start)?;
-        let mut items = Vec::new();
+        let base = self.items.len();
         loop {
             (i, ()) = self.ws(i)?;
             if let Some(rest) = i.strip_prefix(']') {
@@ -554,7 +610,7 @@ impl<'t> Parser<'t> {
                 break;
             }
             let (rest, item) = self.value(i)?;
-            items.push(item);
+            self.items.push(item);
             let (rest, ()) = self.ws(rest)?;
             i = rest;
             match i.as_bytes().first() {
@@ -579,6 +635,7 @@ impl<'t> Parser<'t> {
             }
         }
         self.depth -= 1;
+        let items: Vec<Value> = self.items.drain(base..).collect();
         Ok((
             i,
             Value {
@@ -599,7 +656,9 @@ impl<'t> Parser<'t> {
             int = false;
             match digit1::<_, Fail>(rest) {
                 Ok((rest, _)) => rest,
-                Err(_) => return fail(rest, format!("expected a digit after `.`, {}", found(rest))),
+                Err(_) => {
+                    return fail(rest, format!("expected a digit after `.`, {}", found(rest)))
+                }
             }
         } else {
             rest
@@ -640,6 +699,7 @@ impl<'t> Parser<'t> {
         let mut j = 1;
         let mut escaped = false;
         loop {
+            j = skip_plain(bytes, j);
             match bytes.get(j) {
                 Some(b'"') => break,
                 Some(b'\\') => {
@@ -662,7 +722,7 @@ impl<'t> Parser<'t> {
         let raw = &i[1..j];
         let rest = &i[j + 1..];
         let s = if escaped {
-            let base = self.offset(raw);
+            let base = self.offset(i) + 1;
             unescape(raw, base, &mut self.errors, None)
         } else {
             raw.to_owned()
@@ -784,7 +844,7 @@ fn unescape(
             }
         }
         if let Some(map) = map.as_deref_mut() {
-            map.extend(std::iter::repeat(from as u32).take(out.len() - before));
+            map.extend((before..out.len()).map(|_| from as u32));
         }
     }
     out
@@ -840,7 +900,10 @@ mod tests {
         let (root, errs) = parse(r#"["a\"b\\c\/\n\t\u00e9\ud83d\ude00"]"#);
         assert!(errs.is_empty(), "{errs:?}");
         let root = root.unwrap();
-        assert_eq!(root.as_array().unwrap()[0].as_str(), Some("a\"b\\c/\n\té😀"));
+        assert_eq!(
+            root.as_array().unwrap()[0].as_str(),
+            Some("a\"b\\c/\n\té😀")
+        );
     }
 
     #[test]
@@ -871,7 +934,10 @@ mod tests {
     #[test]
     fn bad_input_errors() {
         assert_eq!(errors(""), ["1:1 empty file: expected a JSON object"]);
-        assert_eq!(errors(" \n // c\n"), ["1:1 empty file: expected a JSON object"]);
+        assert_eq!(
+            errors(" \n // c\n"),
+            ["1:1 empty file: expected a JSON object"]
+        );
         assert_eq!(
             errors("{\"a\": 1 \"b\": 2}"),
             ["1:9 expected `,` or `}` after an object member, found `\"` (missing comma?)"]
@@ -900,7 +966,10 @@ mod tests {
             errors("[\"\\ud800x\"]"),
             ["1:3 unpaired surrogate `\\uD800` in string: a high surrogate must be followed by a low one"]
         );
-        assert_eq!(errors("{/* x"), ["1:2 unterminated block comment: expected `*/`"]);
+        assert_eq!(
+            errors("{/* x"),
+            ["1:2 unterminated block comment: expected `*/`"]
+        );
         assert_eq!(errors("[-]"), ["1:3 expected a digit after `-`, found `]`"]);
         assert_eq!(
             errors("{'a': 1}"),
@@ -933,7 +1002,8 @@ mod tests {
 
     #[test]
     fn never_panics_on_truncations() {
-        let text = "{\"é\": [1, -2.5, \"\\u00e9\\ud83d\\ude00\", {\"x\": null}], /* c */ \"b\": true}";
+        let text =
+            "{\"é\": [1, -2.5, \"\\u00e9\\ud83d\\ude00\", {\"x\": null}], /* c */ \"b\": true}";
         for end in 0..=text.len() {
             if let Some(prefix) = text.get(..end) {
                 let _ = parse(prefix);

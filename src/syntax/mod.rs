@@ -7,6 +7,9 @@
 pub mod arm;
 pub mod arm_expr;
 pub mod bicep;
+pub mod bicep_lexer;
+pub mod bicep_parser;
+pub mod bicep_sexpr;
 pub mod json;
 
 use crate::source::{SourceFile, Span};
@@ -114,15 +117,15 @@ pub fn parse(file: &SourceFile, kind: FileKind) -> Parsed {
             }
         }
         FileKind::Json => {
-            let (root, mut errors) = json::parse(&file.text);
-            let tree = root.map(|root| match JsonSchema::of_document(&root) {
+            let (doc, mut errors) = json::parse_document(&file.text);
+            let tree = doc.map(|doc| match JsonSchema::of_document(&doc.root) {
                 JsonSchema::DeploymentTemplate => {
-                    Tree::ArmTemplate(arm::Template::from_json(&file.text, root, &mut errors))
+                    Tree::ArmTemplate(arm::Template::from_document(&file.text, doc, &mut errors))
                 }
                 JsonSchema::DeploymentParameters => Tree::ArmParameters(
-                    arm::ParameterFile::from_json(&file.text, root, &mut errors),
+                    arm::ParameterFile::from_document(&file.text, doc, &mut errors),
                 ),
-                JsonSchema::Other => Tree::OtherJson(root),
+                JsonSchema::Other => Tree::OtherJson(doc.root),
             });
             Parsed { tree, errors }
         }

@@ -1,0 +1,319 @@
+//! The files of one run, by id, with their syntax trees and lowered declarations.
+//!
+//! A *workspace* owns every file the run reads: the ones discovery found (the *roots*) and the
+//! modules they call, read on demand. Each file is read and parsed once; its declaration is
+//! lowered once and shared by every module call that instantiates it. Parameter files are
+//! matched to their templates here: a `.bicepparam` by its `using` path, an ARM
+//! `X.parameters.json` by the `X.json` beside it (and `azuredeploy.parameters.json` by
+//! `azuredeploy.json`).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use crate::diagnostic::Diagnostic;
+use crate::discover::{self, describe_io_error, Candidate};
+use crate::graph::decl::TemplateDecl;
+use crate::graph::eval::{BuildProblem, Builder, ModuleLoader, SuppliedParam};
+use crate::graph::value::{Origin, Value, ValueKind};
+use crate::graph::{from_arm, Graph, ParamSource};
+use crate::lint::Problem;
+use crate::source::{FileId, SourceFile, Span, MAX_FILE_BYTES};
+use crate::syntax::{self, FileKind, Tree};
+
+/// What loading a candidate gave.
+pub enum Loaded {
+    File(FileId),
+    /// Not a file keyless lints (JSON in a folder that is no template).
+    Skipped,
+}
+
+#[derive(Default)]
+pub struct Workspace {
+    files: Vec<SourceFile>,
+    trees: Vec<Option<Tree>>,
+    /// Whether discovery named or found the file (rather than a module call pulling it in).
+    roots: Vec<bool>,
+    by_path: HashMap<PathBuf, FileId>,
+    decls: HashMap<FileId, Arc<TemplateDecl>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Workspace {
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn into_files(self) -> Vec<SourceFile> {
+        self.files
+    }
+
+    pub fn take_diagnostics(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.diagnostics)
+    }
+
+    /// Reads, decodes and parses a discovered file.
+    pub fn load_candidate(&mut self, candidate: &Candidate) -> Result<Loaded, Problem> {
+        let problem = |err: std::io::Error| Problem {
+            path: candidate.path.clone(),
+            message: format!("cannot read file: {}", describe_io_error(&err)),
+        };
+        let size = std::fs::metadata(&candidate.path).map_err(problem)?.len();
+        if size > MAX_FILE_BYTES as u64 {
+            if candidate.must_be_template && candidate.kind == Some(FileKind::Json) {
+                return Ok(Loaded::Skipped);
+            }
+            // A prefix is enough for SourceFile::decode to refuse it with a diagnostic.
+            let bytes = read_prefix(&candidate.path, MAX_FILE_BYTES + 1).map_err(problem)?;
+            return Ok(self.load_bytes(candidate, &bytes));
+        }
+        let bytes = std::fs::read(&candidate.path).map_err(problem)?;
+        Ok(self.load_bytes(candidate, &bytes))
+    }
+
+    /// Decodes and parses bytes read from `candidate.path`.
+    pub fn load_bytes(&mut self, candidate: &Candidate, bytes: &[u8]) -> Loaded {
+        let (file, decode_error) = SourceFile::decode(&candidate.path, bytes);
+        let id = FileId(self.files.len() as u32);
+        let mut diagnostics = Vec::new();
+        let mut tree = None;
+        if let Some(error) = decode_error {
+            // Undecodable `.json` in a folder is someone else's data file, not a template.
+            if candidate.must_be_template && candidate.kind == Some(FileKind::Json) {
+                return Loaded::Skipped;
+            }
+            diagnostics.push(Diagnostic::syntax_error(id, error.span, error.message));
+        } else {
+            let kind = candidate
+                .kind
+                .unwrap_or_else(|| discover::sniff_kind(&file.text));
+            if candidate.must_be_template
+                && kind == FileKind::Json
+                && !discover::may_be_deployment_json(&file.text)
+            {
+                return Loaded::Skipped;
+            }
+            if file.text.trim().is_empty() {
+                let what = match kind {
+                    FileKind::Json => "an ARM template or parameter file",
+                    FileKind::Bicep | FileKind::BicepParams => "a Bicep file",
+                };
+                let message = format!("file is empty; expected {what}");
+                diagnostics.push(Diagnostic::syntax_error(id, Span::at(0), message));
+            } else {
+                let parsed = syntax::parse(&file, kind);
+                if candidate.must_be_template && matches!(parsed.tree, Some(Tree::OtherJson(_))) {
+                    return Loaded::Skipped;
+                }
+                diagnostics.extend(
+                    parsed
+                        .errors
+                        .into_iter()
+                        .map(|e| Diagnostic::syntax_error(id, e.span, e.message)),
+                );
+                tree = parsed.tree;
+            }
+        }
+        let key = canonical(&candidate.path);
+        self.by_path.entry(key).or_insert(id);
+        self.files.push(file);
+        self.trees.push(tree);
+        self.roots.push(true);
+        self.diagnostics.extend(diagnostics);
+        Loaded::File(id)
+    }
+
+    /// The declaration of a template file, lowered once.
+    fn decl(&mut self, id: FileId) -> Option<Arc<TemplateDecl>> {
+        if let Some(decl) = self.decls.get(&id) {
+            return Some(decl.clone());
+        }
+        let decl = match self.trees.get(id.0 as usize)?.as_ref()? {
+            Tree::ArmTemplate(template) => from_arm::lower(template, id),
+            _ => return None,
+        };
+        let decl = Arc::new(decl);
+        self.decls.insert(id, decl.clone());
+        Some(decl)
+    }
+
+    /// Builds the graph of every root template, each with the parameter file that applies to
+    /// it.
+    pub fn build_graph(&mut self) -> Graph {
+        let roots: Vec<FileId> = (0..self.files.len() as u32)
+            .map(FileId)
+            .filter(|id| self.roots[id.0 as usize])
+            .collect();
+        let parameter_files = self.parameter_files();
+        let mut plans = Vec::new();
+        for id in roots {
+            if let Some(decl) = self.decl(id) {
+                let supplied = parameter_files
+                    .get(&id)
+                    .map(|&params| self.supplied_params(params))
+                    .unwrap_or_default();
+                plans.push((decl, supplied));
+            }
+        }
+        let mut builder = Builder::new(self);
+        for (decl, supplied) in plans {
+            builder.add_root(decl, supplied);
+        }
+        let (graph, problems) = (builder.graph, builder.problems);
+        for BuildProblem { origin, message } in problems {
+            self.diagnostics
+                .push(Diagnostic::syntax_error(origin.file, origin.span, message));
+        }
+        graph
+    }
+
+    /// Template file → the parameter file that applies to it.
+    fn parameter_files(&self) -> HashMap<FileId, FileId> {
+        let mut map = HashMap::new();
+        for (index, tree) in self.trees.iter().enumerate() {
+            let id = FileId(index as u32);
+            if !matches!(tree, Some(Tree::ArmParameters(_))) {
+                continue;
+            }
+            let path = &self.files[index].path;
+            if let Some(template) =
+                arm_template_for(path).and_then(|t| self.by_path.get(&canonical(&t)))
+            {
+                map.entry(*template).or_insert(id);
+            }
+        }
+        map
+    }
+
+    /// The values a parameter file gives.
+    fn supplied_params(&self, params: FileId) -> IndexMap<String, SuppliedParam> {
+        let Some(Tree::ArmParameters(file)) = &self.trees[params.0 as usize] else {
+            return IndexMap::new();
+        };
+        from_arm::parameter_values(file)
+            .into_iter()
+            .map(|(name, _, expr)| {
+                let value = literal_value(params, &expr);
+                (
+                    name,
+                    SuppliedParam {
+                        value,
+                        source: ParamSource::ParameterFile,
+                    },
+                )
+            })
+            .collect()
+    }
+}
+
+impl crate::graph::export::FileNames for Workspace {
+    fn file(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+}
+
+impl ModuleLoader for Workspace {
+    fn load(&mut self, from: FileId, path: &Path) -> Result<Arc<TemplateDecl>, String> {
+        let base = self.files[from.0 as usize]
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let full = base.join(path);
+        let id = match self.by_path.get(&canonical(&full)) {
+            Some(id) => *id,
+            None => {
+                let candidate = Candidate {
+                    kind: discover::kind_of(&full),
+                    path: full.clone(),
+                    must_be_template: false,
+                };
+                let bytes = std::fs::read(&full).map_err(|err| {
+                    format!(
+                        "cannot read module `{}`: {}",
+                        path.display(),
+                        describe_io_error(&err)
+                    )
+                })?;
+                match self.load_bytes(&candidate, &bytes) {
+                    Loaded::File(id) => {
+                        self.roots[id.0 as usize] = false;
+                        id
+                    }
+                    Loaded::Skipped => {
+                        return Err(format!("module `{}` is not a template", path.display()))
+                    }
+                }
+            }
+        };
+        self.decl(id).ok_or_else(|| {
+            format!(
+                "module `{}` is not a template keyless can read",
+                path.display()
+            )
+        })
+    }
+}
+
+/// The template an ARM parameter file belongs to: `X.parameters.json` → `X.json`,
+/// `azuredeploy.parameters.json` → `azuredeploy.json`.
+fn arm_template_for(path: &Path) -> Option<PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let lower = name.to_ascii_lowercase();
+    for suffix in [".parameters.json", ".parameters.jsonc"] {
+        if lower.ends_with(suffix) {
+            let stem = &name[..name.len() - suffix.len()];
+            return Some(path.with_file_name(format!("{stem}.json")));
+        }
+    }
+    None
+}
+
+fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn read_prefix(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::with_capacity(limit);
+    std::fs::File::open(path)?
+        .take(limit as u64)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// A literal expression (as parameter files hold) as a value.
+fn literal_value(file: FileId, expr: &crate::graph::expr::Expr) -> Value {
+    use crate::graph::expr::{ArrayItem, ExprKind, ObjectItem};
+    let origin = Origin::new(file, expr.span);
+    let kind = match &expr.kind {
+        ExprKind::Null => ValueKind::Null,
+        ExprKind::Bool(b) => ValueKind::Bool(*b),
+        ExprKind::Int(i) => ValueKind::Int(*i),
+        ExprKind::String(s) => ValueKind::String(s.clone()),
+        ExprKind::Array(items) => ValueKind::Array(
+            items
+                .iter()
+                .filter_map(|item| match item {
+                    ArrayItem::Item(e) => Some(literal_value(file, e)),
+                    ArrayItem::Spread(_) => None,
+                })
+                .collect(),
+        ),
+        ExprKind::Object(items) => ValueKind::Object(
+            items
+                .iter()
+                .filter_map(|item| match item {
+                    ObjectItem::Property(p) => {
+                        Some((p.key_name()?.to_owned(), literal_value(file, &p.value)))
+                    }
+                    ObjectItem::Spread(_) => None,
+                })
+                .collect(),
+        ),
+        _ => return Value::opaque(origin),
+    };
+    Value::new(origin, kind)
+}
