@@ -21,6 +21,13 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the resource graph: resources, module calls and edges
     Graph(GraphArgs),
+    /// List the rules with their default levels
+    Rules,
+    /// Print the documentation of a rule
+    Explain {
+        /// A rule id, e.g. `local-auth-enabled`
+        rule: String,
+    },
 }
 
 #[derive(Debug, clap::Args)]

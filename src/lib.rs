@@ -7,11 +7,14 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod explain;
 pub mod graph;
 pub mod lint;
 pub mod render;
+pub mod rules;
 pub mod source;
 pub mod syntax;
 pub mod workspace;
@@ -47,6 +50,22 @@ pub fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Check(args) => check(&args),
         Command::Graph(args) => graph(&args),
+        Command::Rules => print(&explain::rules_table()),
+        Command::Explain { rule } => match explain::explain(&rule) {
+            Ok(doc) => print(doc),
+            Err(message) => {
+                eprintln!("keyless: {message}");
+                Outcome::Error
+            }
+        },
+    }
+}
+
+fn print(text: &str) -> Outcome {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Outcome::Clean,
+        Err(_) => Outcome::Error,
     }
 }
 

@@ -10,7 +10,9 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::cli::GraphFormat;
+use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Report};
+use crate::rules;
 use crate::discover::{self, Candidate};
 use crate::graph::edges::{self, Edge};
 use crate::graph::export;
@@ -103,6 +105,15 @@ pub fn lint_text(path: impl Into<PathBuf>, bytes: &[u8]) -> Report {
     check(workspace, scanned)
 }
 
+/// Every rule at its default level.
+struct DefaultLevels;
+
+impl rules::Levels for DefaultLevels {
+    fn configured(&self, _rule: &str) -> Option<crate::config::Level> {
+        None
+    }
+}
+
 /// The graph of everything loaded, and the edges derived from it.
 pub struct Analysis {
     pub graph: Graph,
@@ -118,8 +129,14 @@ pub fn analyze(workspace: &mut Workspace) -> Analysis {
 }
 
 fn check(mut workspace: Workspace, scanned: usize) -> Report {
-    let _analysis = analyze(&mut workspace);
+    let analysis = analyze(&mut workspace);
+    let cx = rules::Context {
+        graph: &analysis.graph,
+        edges: &analysis.edges,
+        catalog: Catalog::builtin(),
+    };
     let mut diagnostics: Vec<Diagnostic> = workspace.take_diagnostics();
+    diagnostics.extend(rules::run_all(&cx, &DefaultLevels));
     diagnostics.sort_by_key(|d| d.file);
     let mut report = Report {
         files_scanned: scanned,

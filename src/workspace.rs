@@ -18,7 +18,7 @@ use crate::discover::{self, describe_io_error, Candidate};
 use crate::graph::decl::TemplateDecl;
 use crate::graph::eval::{BuildProblem, Builder, ModuleLoader, SuppliedParam};
 use crate::graph::value::{Origin, Value, ValueKind};
-use crate::graph::{from_arm, Graph, ParamSource};
+use crate::graph::{from_arm, from_bicep, Graph, ParamSource};
 use crate::lint::Problem;
 use crate::source::{FileId, SourceFile, Span, MAX_FILE_BYTES};
 use crate::syntax::{self, FileKind, Tree};
@@ -132,6 +132,7 @@ impl Workspace {
         }
         let decl = match self.trees.get(id.0 as usize)?.as_ref()? {
             Tree::ArmTemplate(template) => from_arm::lower(template, id),
+            Tree::Bicep(program) => from_bicep::lower(program, id),
             _ => return None,
         };
         let decl = Arc::new(decl);
@@ -149,11 +150,14 @@ impl Workspace {
         let parameter_files = self.parameter_files();
         let mut plans = Vec::new();
         for id in roots {
+            if self.is_parameter_file(id) {
+                continue;
+            }
             if let Some(decl) = self.decl(id) {
-                let supplied = parameter_files
-                    .get(&id)
-                    .map(|&params| self.supplied_params(params))
-                    .unwrap_or_default();
+                let supplied = match parameter_files.get(&id) {
+                    Some(&params) => self.supplied_params(params),
+                    None => IndexMap::new(),
+                };
                 plans.push((decl, supplied));
             }
         }
@@ -169,40 +173,59 @@ impl Workspace {
         graph
     }
 
-    /// Template file → the parameter file that applies to it.
+    fn is_parameter_file(&self, id: FileId) -> bool {
+        match &self.trees[id.0 as usize] {
+            Some(Tree::ArmParameters(_)) => true,
+            Some(Tree::Bicep(program)) => program.is_params,
+            _ => false,
+        }
+    }
+
+    /// Template file → the parameter file that applies to it (the first in path order).
     fn parameter_files(&self) -> HashMap<FileId, FileId> {
         let mut map = HashMap::new();
         for (index, tree) in self.trees.iter().enumerate() {
             let id = FileId(index as u32);
-            if !matches!(tree, Some(Tree::ArmParameters(_))) {
-                continue;
-            }
             let path = &self.files[index].path;
-            if let Some(template) =
-                arm_template_for(path).and_then(|t| self.by_path.get(&canonical(&t)))
-            {
+            let template = match tree {
+                Some(Tree::ArmParameters(_)) => arm_template_for(path),
+                Some(Tree::Bicep(program)) if program.is_params => from_bicep::using_path(program)
+                    .map(|(using, _)| path.parent().unwrap_or(Path::new("")).join(using)),
+                _ => None,
+            };
+            if let Some(template) = template.and_then(|t| self.by_path.get(&canonical(&t))) {
                 map.entry(*template).or_insert(id);
             }
         }
         map
     }
 
-    /// The values a parameter file gives.
-    fn supplied_params(&self, params: FileId) -> IndexMap<String, SuppliedParam> {
-        let Some(Tree::ArmParameters(file)) = &self.trees[params.0 as usize] else {
-            return IndexMap::new();
+    /// The values a parameter file gives: ARM `parameters.x.value` entries read literally,
+    /// `.bicepparam` assignments evaluated (they may use variables and functions).
+    fn supplied_params(&mut self, params: FileId) -> IndexMap<String, SuppliedParam> {
+        let values: Vec<(String, Value)> = match &self.trees[params.0 as usize] {
+            Some(Tree::ArmParameters(file)) => from_arm::parameter_values(file)
+                .into_iter()
+                .map(|(name, _, expr)| (name, literal_value(params, &expr)))
+                .collect(),
+            Some(Tree::Bicep(program)) if program.is_params => {
+                let decl = Arc::new(from_bicep::lower(program, params));
+                let mut builder = Builder::new(self);
+                let template = builder.add_root(decl, IndexMap::new());
+                let outputs =
+                    std::mem::take(&mut builder.graph.templates[template.0 as usize].outputs);
+                outputs.into_iter().collect()
+            }
+            _ => Vec::new(),
         };
-        from_arm::parameter_values(file)
+        values
             .into_iter()
-            .map(|(name, _, expr)| {
-                let value = literal_value(params, &expr);
-                (
-                    name,
-                    SuppliedParam {
-                        value,
-                        source: ParamSource::ParameterFile,
-                    },
-                )
+            .map(|(name, value)| {
+                let supplied = SuppliedParam {
+                    value,
+                    source: ParamSource::ParameterFile,
+                };
+                (name, supplied)
             })
             .collect()
     }

@@ -8,7 +8,7 @@
 //! - *leaks-key*: a `listKeys()`-family result reaches app settings, container environment or
 //!   secrets, a Key Vault secret, an output or a module argument.
 
-use super::value::{Origin, ResourceIndex, Secret, UnknownKind, Value};
+use super::value::{Origin, ResourceIndex, Secret, UnknownKind, Value, ValueKind};
 use super::Graph;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +32,9 @@ pub enum EdgeKind {
         secret: Secret,
         /// Where the key lands, in words: `app settings of web`, `output key`, …
         into: String,
+        /// The resource whose configuration holds it (`None` for outputs).
+        holder: Option<ResourceIndex>,
+        /// The value that holds the key (the app setting's `value`, the output).
         at: Origin,
     },
 }
@@ -66,7 +69,8 @@ pub fn derive(graph: &Graph, kinds: &dyn Kinds) -> Vec<Edge> {
                     kind: EdgeKind::LeaksKey {
                         secret: secret.clone(),
                         into: place.clone(),
-                        at: value.origin,
+                        holder: Some(index),
+                        at: innermost_holder(value, secret).origin,
                     },
                 });
             }
@@ -79,13 +83,31 @@ pub fn derive(graph: &Graph, kinds: &dyn Kinds) -> Vec<Edge> {
                     kind: EdgeKind::LeaksKey {
                         secret: secret.clone(),
                         into: format!("output `{name}`"),
-                        at: value.origin,
+                        holder: None,
+                        at: innermost_holder(value, secret).origin,
                     },
                 });
             }
         }
     }
     edges
+}
+
+/// The smallest part of `value` that still contains `secret`: the app setting's `value`
+/// rather than the whole `appSettings` array.
+fn innermost_holder<'v>(value: &'v Value, secret: &Secret) -> &'v Value {
+    let mut current = value;
+    loop {
+        let children: Vec<&Value> = match &current.kind {
+            ValueKind::Array(items) => items.iter().collect(),
+            ValueKind::Object(map) => map.values().collect(),
+            _ => return current,
+        };
+        match children.into_iter().find(|child| child.secrets().any(|s| s == secret)) {
+            Some(child) => current = child,
+            None => return current,
+        }
+    }
 }
 
 /// `Microsoft.Authorization/roleAssignments`, and the legacy nested form
@@ -139,7 +161,7 @@ pub fn principal_resource(value: &Value) -> Option<ResourceIndex> {
 /// The parts of a compute resource that hold its configuration (everything but its identity,
 /// whose user-assigned identity ids are references but not uses).
 fn config_values(body: &Value) -> impl Iterator<Item = &Value> {
-    let super::value::ValueKind::Object(map) = &body.kind else {
+    let ValueKind::Object(map) = &body.kind else {
         return Vec::new().into_iter();
     };
     map.iter()

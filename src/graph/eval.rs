@@ -905,6 +905,14 @@ impl<'l> Builder<'l> {
                     }
                 }
                 "copyindex" => return self.copy_index(instance, args, locals, origin),
+                // The deployment's own scope: known only when it runs.
+                "resourcegroup" | "subscription" | "tenant" | "managementgroup" | "deployment"
+                | "environment"
+                    if args.is_empty() =>
+                {
+                    let what = UnknownKind::Deployment(name.to_owned());
+                    return Value::unknown(origin, Unknown::of(what));
+                }
                 "map" | "filter" => {
                     return self.eval_lambda_call(instance, &lower, args, locals, origin)
                 }
@@ -927,7 +935,7 @@ impl<'l> Builder<'l> {
             .map(|a| self.eval(instance, a, locals))
             .collect();
         if builtin_namespace {
-            if let Some(value) = self.resource_function(instance, &lower, &values, origin) {
+            if let Some(value) = self.resource_function(instance, name, &values, origin) {
                 return value;
             }
             if let Some(value) = functions::call(name, &values, origin) {
@@ -1045,10 +1053,12 @@ impl<'l> Builder<'l> {
     fn resource_function(
         &mut self,
         instance: usize,
-        name: &str,
+        written: &str,
         args: &[Value],
         origin: Origin,
     ) -> Option<Value> {
+        let lower = written.to_ascii_lowercase();
+        let name = lower.as_str();
         if name == "reference" {
             let target = args.first()?;
             if let Some(outputs) = self.deployment_reference(instance, target, origin) {
@@ -1083,7 +1093,7 @@ impl<'l> Builder<'l> {
                 .or_else(|| target.and_then(resource_type_of_id));
             let mut unknown = Unknown::of(UnknownKind::Secret);
             unknown.secrets.push(super::value::Secret {
-                function: name.to_owned(),
+                function: written.to_owned(),
                 origin,
                 resource,
                 resource_type,

@@ -189,11 +189,17 @@ fn edge_json(graph: &Graph, edge: &Edge) -> Json {
             "app": app.0,
             "target": target.0,
         }),
-        EdgeKind::LeaksKey { secret, into, .. } => json!({
+        EdgeKind::LeaksKey {
+            secret,
+            into,
+            holder,
+            ..
+        } => json!({
             "kind": "leaks-key",
             "function": secret.function,
             "from": secret.resource.map(|r| r.0),
             "into": into,
+            "holder": holder.map(|h| h.0),
         }),
     }
 }
@@ -221,9 +227,10 @@ fn edge_ends(edge: &Edge) -> Option<(ResourceIndex, ResourceIndex, String)> {
             assignment, scope, ..
         } => scope.map(|scope| (*assignment, scope, "on".to_owned())),
         EdgeKind::Uses { app, target } => Some((*app, *target, "uses".to_owned())),
-        EdgeKind::LeaksKey { secret, .. } => secret
+        EdgeKind::LeaksKey { secret, holder, .. } => secret
             .resource
-            .map(|from| (from, from, "key leaks".to_owned())),
+            .zip(*holder)
+            .map(|(from, to)| (from, to, "key".to_owned())),
     }
 }
 

@@ -868,22 +868,20 @@ fn position(args: &[Value], origin: Origin, last: bool) -> Option<Value> {
     let index: i64 = match &container.kind {
         ValueKind::Null => -1,
         ValueKind::Array(items) => {
-            let mut order: Box<dyn Iterator<Item = (usize, &Value)>> = if last {
-                Box::new(items.iter().enumerate().rev())
-            } else {
-                Box::new(items.iter().enumerate())
+            let found = |(i, candidate): (usize, &Value)| match deep_eq(candidate, item) {
+                Some(false) => None,
+                // An undecided comparison before a match leaves the position unknown.
+                decided => Some(decided.map(|_| i)),
             };
-            let mut found = -1;
-            for (i, candidate) in &mut order {
-                match deep_eq(candidate, item)? {
-                    true => {
-                        found = i64::try_from(i).ok()?;
-                        break;
-                    }
-                    false => {}
-                }
+            let hit = if last {
+                items.iter().enumerate().rev().find_map(found)
+            } else {
+                items.iter().enumerate().find_map(found)
+            };
+            match hit {
+                None => -1,
+                Some(i) => i64::try_from(i?).ok()?,
             }
-            found
         }
         ValueKind::String(text) => {
             let needle = item.as_str()?;
@@ -2064,7 +2062,10 @@ fn read_type_and_names(
             ValueKind::String(_) | ValueKind::Partial(_) | ValueKind::Unknown(_)
         )
     };
-    let limit = max_leading.min(args.len().saturating_sub(1));
+    if args.len() < 2 {
+        return None;
+    }
+    let limit = max_leading.min(args.len() - 1);
     // The usual form: 'Microsoft.Network/virtualNetworks/subnets', 'vnet', 'default'.
     if let Some(t) = (0..=limit).find(|&t| args[t].as_str().is_some_and(|s| s.contains('/'))) {
         let type_name = args[t].as_str()?;
@@ -2267,7 +2268,7 @@ pub fn parse_resource_id(text: &str) -> Option<ParsedResourceId> {
         let mut type_name = (*segments.get(i + 1)?).to_owned();
         let mut names = Vec::new();
         let mut j = i + 2;
-        while j < segments.len() && !(keyword(j, "providers") && !names.is_empty()) {
+        while j < segments.len() && (names.is_empty() || !keyword(j, "providers")) {
             type_name.push('/');
             type_name.push_str(segments[j]);
             names.push((*segments.get(j + 1)?).to_owned());
@@ -3651,5 +3652,43 @@ mod tests {
             )),
             "/subscriptions/s/providers/A.B/c/n"
         );
+    }
+
+    #[test]
+    fn no_function_panics_on_odd_arguments() {
+        let samples = [
+            Value::null(o(1)),
+            b(true),
+            i(-1),
+            i(i64::MAX),
+            s("", 2),
+            s("a/b", 3),
+            s("😀", 4),
+            arr(vec![]),
+            arr(vec![unknown(), i(1)]),
+            obj(vec![("a", unknown())]),
+            unknown(),
+            run("concat", vec![s("x", 5), unknown()]),
+        ];
+        for &(name, _) in FUNCTIONS {
+            let _ = run(name, vec![]);
+            for a in &samples {
+                let _ = run(name, vec![a.clone()]);
+                for b_ in &samples {
+                    let _ = run(name, vec![a.clone(), b_.clone()]);
+                    let _ = run(name, vec![a.clone(), b_.clone(), a.clone()]);
+                }
+            }
+        }
+        assert!(resource_id_parts("extensionResourceId", &[s("x", 1)]).is_none());
+        assert!(resource_id_parts("resourceId", &[]).is_none());
+    }
+
+    #[test]
+    fn index_of_waits_for_unknown_elements() {
+        let items = arr(vec![i(1), unknown(), i(2)]);
+        assert_eq!(int(&run("indexOf", vec![items.clone(), i(1)])), 0);
+        assert_absorbed(&run("indexOf", vec![items.clone(), i(2)]), "indexOf");
+        assert_eq!(int(&run("lastIndexOf", vec![items, i(2)])), 2);
     }
 }

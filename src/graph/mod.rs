@@ -13,6 +13,7 @@ pub mod eval;
 pub mod export;
 pub mod expr;
 pub mod from_arm;
+pub mod from_bicep;
 pub mod functions;
 pub mod value;
 
