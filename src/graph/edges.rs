@@ -176,7 +176,7 @@ fn config_values(body: &Value) -> impl Iterator<Item = &Value> {
 /// The values of a resource where a key must not land, with a description of the place.
 fn key_sinks(graph: &Graph, index: ResourceIndex) -> Vec<(String, &Value)> {
     let resource = graph.resource(index);
-    let symbol = &resource.symbol;
+    let symbol = &resource.display_name();
     let lower = resource.type_name.to_ascii_lowercase();
     let mut sinks = Vec::new();
     let Some(properties) = resource.properties() else {

@@ -128,6 +128,15 @@ impl Resource {
         self.body.get("properties")
     }
 
+    /// How messages name the resource: its symbol, with the element index for a loop
+    /// (`accounts[1]`).
+    pub fn display_name(&self) -> String {
+        match self.loop_index {
+            Some(index) => format!("{}[{index}]", self.symbol),
+            None => self.symbol.clone(),
+        }
+    }
+
     pub fn is_type(&self, type_name: &str) -> bool {
         self.type_name.eq_ignore_ascii_case(type_name)
     }

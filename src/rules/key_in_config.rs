@@ -17,7 +17,10 @@ fn check(cx: &Context) -> Vec<Finding> {
     let mut findings = Vec::new();
     for edge in cx.edges {
         let EdgeKind::LeaksKey {
-            secret, into, at, ..
+            secret,
+            into,
+            holder,
+            at,
         } = &edge.kind
         else {
             continue;
@@ -27,7 +30,7 @@ fn check(cx: &Context) -> Vec<Finding> {
             cx.catalog.local_auth.switches_for(t).any(|s| s.ai_service)
         });
         let whose = match (secret.resource, resource_type) {
-            (Some(resource), _) => format!("of `{}` ", cx.graph.resource(resource).symbol),
+            (Some(resource), _) => format!("of `{}` ", cx.graph.resource(resource).display_name()),
             (None, Some(t)) => format!("of a `{t}` "),
             (None, None) => String::new(),
         };
@@ -35,8 +38,10 @@ fn check(cx: &Context) -> Vec<Finding> {
         let mut finding = Finding::new(secret.origin, message)
             .help("give the app a managed identity and a data-plane role, and turn key auth off")
             .level(if ai { Level::Error } else { Level::Warning });
-        if *at != secret.origin {
-            finding = finding.related(*at, format!("the key lands in {into} here"));
+        // Where the key ends up: the resource that holds it, or the output.
+        let landing = holder.map_or(*at, |h| cx.graph.resource(h).anchor);
+        if landing != secret.origin {
+            finding = finding.related(landing, format!("the key ends up in {into}"));
         }
         if let Some(resource) = secret.resource {
             finding = finding.resource(resource);

@@ -92,7 +92,7 @@ impl<'g> Problem<'g> {
     }
 
     fn into_finding(self, cx: &Context, index: ResourceIndex, resource: &Resource, switch: &Switch) -> Finding {
-        let symbol = &resource.symbol;
+        let symbol = &resource.display_name();
         let level = if switch.ai_service { Level::Error } else { Level::Warning };
         let secure = describe_predicate(&switch.secure);
         let (at, message) = match &self {

@@ -25,7 +25,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         if !host.workload {
             continue;
         }
-        let symbol = &resource.symbol;
+        let symbol = &resource.display_name();
         let help = match (host.system_assigned, host.user_assigned) {
             (true, _) => "add `identity: { type: 'SystemAssigned' }` and grant it a data-plane role on what the app calls",
             (false, true) => "add a user-assigned identity (`identity: { type: 'UserAssigned', userAssignedIdentities: { … } }`) and grant it a data-plane role",
