@@ -209,9 +209,7 @@ impl Configs {
         known_rules: &'static [&'static str],
         explicit: Option<&Path>,
     ) -> Result<Configs, ConfigError> {
-        let cwd = std::env::current_dir()
-            .and_then(std::fs::canonicalize)
-            .ok();
+        let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();
         let mut configs = Configs {
             known_rules,
             explicit: None,
@@ -377,11 +375,7 @@ struct Override {
 
 impl ConfigFile {
     /// Reads and validates the file at `path` (canonical); errors name it as `shown`.
-    fn load(
-        path: &Path,
-        shown: PathBuf,
-        known_rules: &[&str],
-    ) -> Result<ConfigFile, ConfigError> {
+    fn load(path: &Path, shown: PathBuf, known_rules: &[&str]) -> Result<ConfigFile, ConfigError> {
         let at_start = |message: String| ConfigError {
             path: shown.clone(),
             line: 1,
@@ -434,7 +428,11 @@ impl Reader<'_> {
     fn wrong_type(&self, value: &Value, what: &str) -> ConfigError {
         self.error(
             value.span,
-            format!("{what} must be {}, found {}", expected_kind(what), value.kind_name()),
+            format!(
+                "{what} must be {}, found {}",
+                expected_kind(what),
+                value.kind_name()
+            ),
         )
     }
 
@@ -450,7 +448,9 @@ impl Reader<'_> {
     }
 
     fn object<'v>(&self, value: &'v Value, what: &str) -> Result<&'v [Member], ConfigError> {
-        value.as_object().ok_or_else(|| self.wrong_type(value, what))
+        value
+            .as_object()
+            .ok_or_else(|| self.wrong_type(value, what))
     }
 
     fn array<'v>(&self, value: &'v Value, what: &str) -> Result<&'v [Value], ConfigError> {
@@ -461,7 +461,12 @@ impl Reader<'_> {
         value.as_str().ok_or_else(|| self.wrong_type(value, what))
     }
 
-    fn config(&self, root: &Value, path: PathBuf, folder: PathBuf) -> Result<ConfigFile, ConfigError> {
+    fn config(
+        &self,
+        root: &Value,
+        path: PathBuf,
+        folder: PathBuf,
+    ) -> Result<ConfigFile, ConfigError> {
         let mut config = ConfigFile {
             path,
             folder,
@@ -537,9 +542,8 @@ impl Reader<'_> {
             .iter()
             .map(|item| {
                 let text = self.string(item, "a glob")?;
-                Glob::new(text).map_err(|err| {
-                    self.error(item.span, format!("invalid glob `{text}`: {err}"))
-                })
+                Glob::new(text)
+                    .map_err(|err| self.error(item.span, format!("invalid glob `{text}`: {err}")))
             })
             .collect()
     }
@@ -590,9 +594,7 @@ impl Reader<'_> {
                     for member in members {
                         match member.key.as_str() {
                             "id" => id = Some(self.guid(&member.value)?),
-                            "name" => {
-                                name = Some(self.string(&member.value, "`name`")?.to_owned())
-                            }
+                            "name" => name = Some(self.string(&member.value, "`name`")?.to_owned()),
                             _ => return Err(self.unknown_key(member, CUSTOM_ROLE_KEYS)),
                         }
                     }
@@ -950,7 +952,10 @@ fn name_matches(tokens: &[Token], name: &str) -> bool {
             Some(Token::Char(c)) => *c == name[n],
             Some(Token::One) => true,
             Some(Token::Class { negated, ranges }) => {
-                ranges.iter().any(|&(lo, hi)| lo <= name[n] && name[n] <= hi) != *negated
+                ranges
+                    .iter()
+                    .any(|&(lo, hi)| lo <= name[n] && name[n] <= hi)
+                    != *negated
             }
             None => false,
         };

@@ -90,7 +90,19 @@ fn graph(args: &cli::GraphArgs) -> Outcome {
 }
 
 fn check(args: &CheckArgs) -> Outcome {
-    let run = lint::lint_paths(&args.paths);
+    let options = lint::Options {
+        config: args.config.clone(),
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        params: args.params.clone(),
+    };
+    let run = match lint::lint_paths(&args.paths, &options) {
+        Ok(run) => run,
+        Err(err) => {
+            eprintln!("keyless: {err}");
+            return Outcome::Error;
+        }
+    };
     for problem in &run.problems {
         eprintln!("{problem}");
     }

@@ -9,14 +9,14 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::cli::GraphFormat;
 use crate::catalog::Catalog;
+use crate::cli::GraphFormat;
 use crate::diagnostic::{Diagnostic, Report};
-use crate::rules;
 use crate::discover::{self, Candidate};
 use crate::graph::edges::{self, Edge};
 use crate::graph::export;
 use crate::graph::Graph;
+use crate::rules;
 use crate::workspace::{Loaded, Workspace};
 
 /// A path that could not be linted at all.
@@ -44,11 +44,41 @@ pub struct Run {
     pub problems: Vec<Problem>,
 }
 
+/// What a run is asked to do besides the paths.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--config FILE` (otherwise discovered upward from each file).
+    pub config: Option<PathBuf>,
+    /// `--select`: only these rules.
+    pub select: Vec<String>,
+    /// `--ignore`: not these rules.
+    pub ignore: Vec<String>,
+    /// `--params FILE`: the parameter file for every template of the run.
+    pub params: Option<PathBuf>,
+}
+
+/// A mistake in how keyless was called (exit 2): an unknown rule id, an unreadable `--params`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Lints files and folders.
-pub fn lint_paths(paths: &[PathBuf]) -> Run {
-    let (workspace, scanned, problems) = load(paths);
-    let report = check(workspace, scanned);
-    Run { report, problems }
+pub fn lint_paths(paths: &[PathBuf], options: &Options) -> Result<Run, UsageError> {
+    let levels = RunLevels::new(options)?;
+    let (mut workspace, scanned, mut problems) = load(paths);
+    if let Some(params) = &options.params {
+        workspace
+            .set_parameter_override(params)
+            .map_err(|err| UsageError(format!("--params: {err}")))?;
+    }
+    let report = check(workspace, scanned, &levels);
+    problems.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Run { report, problems })
 }
 
 /// The resource graph of files and folders, rendered in `format`.
@@ -102,15 +132,52 @@ pub fn lint_text(path: impl Into<PathBuf>, bytes: &[u8]) -> Report {
         Loaded::File(_) => 1,
         Loaded::Skipped => 0,
     };
-    check(workspace, scanned)
+    check(workspace, scanned, &RunLevels::default())
 }
 
-/// Every rule at its default level.
-struct DefaultLevels;
+/// Rule levels from `--select` and `--ignore`.
+#[derive(Debug, Default)]
+struct RunLevels {
+    select: Vec<String>,
+    ignore: Vec<String>,
+}
 
-impl rules::Levels for DefaultLevels {
-    fn configured(&self, _rule: &str) -> Option<crate::config::Level> {
-        None
+impl RunLevels {
+    fn new(options: &Options) -> Result<RunLevels, UsageError> {
+        for (flag, ids) in [("--select", &options.select), ("--ignore", &options.ignore)] {
+            for id in ids {
+                if rules::find(id).is_none() {
+                    let message = explain_unknown(id);
+                    return Err(UsageError(format!("{flag}: {message}")));
+                }
+            }
+        }
+        Ok(RunLevels {
+            select: options.select.clone(),
+            ignore: options.ignore.clone(),
+        })
+    }
+
+    fn is_off(&self, rule: &str) -> bool {
+        self.ignore.iter().any(|r| r == rule)
+            // Syntax errors are shown even when other rules are selected: a file that does not
+            // parse was not checked.
+            || (!self.select.is_empty()
+                && rule != crate::diagnostic::SYNTAX_ERROR
+                && !self.select.iter().any(|r| r == rule))
+    }
+}
+
+impl rules::Levels for RunLevels {
+    fn configured(&self, rule: &str) -> Option<crate::config::Level> {
+        self.is_off(rule).then_some(crate::config::Level::Off)
+    }
+}
+
+fn explain_unknown(id: &str) -> String {
+    match crate::explain::explain(id) {
+        Ok(_) => String::new(),
+        Err(message) => message,
     }
 }
 
@@ -128,7 +195,7 @@ pub fn analyze(workspace: &mut Workspace) -> Analysis {
     Analysis { graph, edges }
 }
 
-fn check(mut workspace: Workspace, scanned: usize) -> Report {
+fn check(mut workspace: Workspace, scanned: usize, levels: &RunLevels) -> Report {
     let analysis = analyze(&mut workspace);
     let cx = rules::Context {
         graph: &analysis.graph,
@@ -136,7 +203,10 @@ fn check(mut workspace: Workspace, scanned: usize) -> Report {
         catalog: Catalog::builtin(),
     };
     let mut diagnostics: Vec<Diagnostic> = workspace.take_diagnostics();
-    diagnostics.extend(rules::run_all(&cx, &DefaultLevels));
+    diagnostics.extend(rules::run_all(&cx, levels));
+    if levels.is_off(crate::diagnostic::SYNTAX_ERROR) {
+        diagnostics.retain(|d| d.rule != crate::diagnostic::SYNTAX_ERROR);
+    }
     diagnostics.sort_by_key(|d| d.file);
     let mut report = Report {
         files_scanned: scanned,

@@ -37,6 +37,8 @@ pub struct Workspace {
     /// Whether discovery named or found the file (rather than a module call pulling it in).
     roots: Vec<bool>,
     by_path: HashMap<PathBuf, FileId>,
+    /// `--params FILE`: applies to every root template instead of the discovered ones.
+    parameter_override: Option<FileId>,
     decls: HashMap<FileId, Arc<TemplateDecl>>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -154,8 +156,11 @@ impl Workspace {
                 continue;
             }
             if let Some(decl) = self.decl(id) {
-                let supplied = match parameter_files.get(&id) {
-                    Some(&params) => self.supplied_params(params),
+                let supplied = match self
+                    .parameter_override
+                    .or(parameter_files.get(&id).copied())
+                {
+                    Some(params) => self.supplied_params(params),
                     None => IndexMap::new(),
                 };
                 plans.push((decl, supplied));
@@ -171,6 +176,31 @@ impl Workspace {
                 .push(Diagnostic::syntax_error(origin.file, origin.span, message));
         }
         graph
+    }
+
+    /// Reads `--params FILE`, which then applies to every template of the run.
+    pub fn set_parameter_override(&mut self, path: &Path) -> Result<(), String> {
+        let candidate = Candidate {
+            kind: discover::kind_of(path).or(Some(FileKind::Json)),
+            path: path.to_path_buf(),
+            must_be_template: false,
+        };
+        let bytes = std::fs::read(path).map_err(|err| {
+            format!(
+                "cannot read `{}`: {}",
+                path.display(),
+                describe_io_error(&err)
+            )
+        })?;
+        let Loaded::File(id) = self.load_bytes(&candidate, &bytes) else {
+            return Err(format!("`{}` is not a parameter file", path.display()));
+        };
+        self.roots[id.0 as usize] = false;
+        if !self.is_parameter_file(id) {
+            return Err(format!("`{}` is not a parameter file", path.display()));
+        }
+        self.parameter_override = Some(id);
+        Ok(())
     }
 
     fn is_parameter_file(&self, id: FileId) -> bool {

@@ -279,7 +279,10 @@ fn overrides_apply_in_the_order_written() {
         let got = settings(&mut configs, &format!("overrides/{rel}"));
         assert_eq!(
             got.levels,
-            levels(&[("overbroad-role", overbroad), ("role-assignment-name", name)]),
+            levels(&[
+                ("overbroad-role", overbroad),
+                ("role-assignment-name", name)
+            ]),
             "{rel}"
         );
     }
@@ -344,10 +347,7 @@ fn explicit_config_replaces_discovery() {
         .for_file(&fixture("explicit/elsewhere/main.bicep"))
         .unwrap();
     assert_eq!(got.levels, levels(&[("unknown-role-id", Level::Warning)]));
-    assert_eq!(
-        got.config_file,
-        Some(canonical("explicit/ci.keyless.json"))
-    );
+    assert_eq!(got.config_file, Some(canonical("explicit/ci.keyless.json")));
     assert!(!got.excluded);
     // Its globs are relative to its own folder.
     let skipped = configs
@@ -580,10 +580,16 @@ fn error_columns_count_characters() {
 #[test]
 fn glob_syntax() {
     let yes = |pattern: &str, path: &str| {
-        assert!(Glob::new(pattern).unwrap().matches(path), "{pattern} ~ {path}")
+        assert!(
+            Glob::new(pattern).unwrap().matches(path),
+            "{pattern} ~ {path}"
+        )
     };
     let no = |pattern: &str, path: &str| {
-        assert!(!Glob::new(pattern).unwrap().matches(path), "{pattern} !~ {path}")
+        assert!(
+            !Glob::new(pattern).unwrap().matches(path),
+            "{pattern} !~ {path}"
+        )
     };
     yes("*.bicep", "main.bicep");
     yes("*.bicep", "a/b/main.bicep");
@@ -630,7 +636,10 @@ fn glob_errors() {
             "*.{bicep,json}",
             "`{a,b}` alternatives are not supported; write one pattern for each",
         ),
-        ("**.json", "`**` must be a whole path segment, as in `a/**/b`"),
+        (
+            "**.json",
+            "`**` must be a whole path segment, as in `a/**/b`",
+        ),
         ("[abc", "unclosed `[` character class"),
         (
             "../x",

@@ -50,8 +50,14 @@ fn cases(folder: &Path) -> Vec<PathBuf> {
 /// The report of one fixture, keeping only the rule under test (and syntax errors, which a
 /// fixture must never have).
 fn lint(case: &Path, rule: &str) -> Report {
-    let mut run = keyless::lint::lint_paths(&[case.to_path_buf()]);
-    assert!(run.problems.is_empty(), "{}: {:?}", case.display(), run.problems);
+    let mut run = keyless::lint::lint_paths(&[case.to_path_buf()], &Default::default())
+        .expect("default options are valid");
+    assert!(
+        run.problems.is_empty(),
+        "{}: {:?}",
+        case.display(),
+        run.problems
+    );
     let syntax: Vec<String> = run
         .report
         .diagnostics
@@ -59,7 +65,10 @@ fn lint(case: &Path, rule: &str) -> Report {
         .filter(|d| d.rule == "syntax-error")
         .map(|d| {
             let at = run.report.location(d.file, d.span);
-            format!("{}:{}:{}: {}", at.path, at.start.line, at.start.column, d.message)
+            format!(
+                "{}:{}:{}: {}",
+                at.path, at.start.line, at.start.column, d.message
+            )
         })
         .collect();
     assert!(syntax.is_empty(), "fixtures must parse: {syntax:#?}");
@@ -146,7 +155,10 @@ fn rules() {
             let (claimed, none) = claims(&case, &rule);
             let found = found(&report);
             if none && !found.is_empty() {
-                failures.push(format!("{}: `// expect: none` but found {found:?}", case.display()));
+                failures.push(format!(
+                    "{}: `// expect: none` but found {found:?}",
+                    case.display()
+                ));
             } else if !none && claimed.is_empty() {
                 failures.push(format!("{}: states no `// expect:` claim", case.display()));
             } else if claimed != found {
@@ -155,7 +167,11 @@ fn rules() {
                     case.display()
                 ));
             }
-            let name = case.strip_prefix("fixtures").unwrap().to_string_lossy().replace('/', "__");
+            let name = case
+                .strip_prefix("fixtures")
+                .unwrap()
+                .to_string_lossy()
+                .replace('/', "__");
             insta::with_settings!({ snapshot_suffix => name, prepend_module_to_snapshot => false, omit_expression => true }, {
                 insta::assert_snapshot!("rules", keyless::render::human_plain(&report));
             });

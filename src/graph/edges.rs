@@ -103,7 +103,10 @@ fn innermost_holder<'v>(value: &'v Value, secret: &Secret) -> &'v Value {
             ValueKind::Object(map) => map.values().collect(),
             _ => return current,
         };
-        match children.into_iter().find(|child| child.secrets().any(|s| s == secret)) {
+        match children
+            .into_iter()
+            .find(|child| child.secrets().any(|s| s == secret))
+        {
             Some(child) => current = child,
             None => return current,
         }

@@ -84,13 +84,16 @@ pub fn lower(program: &bicep::Program, file: FileId) -> TemplateDecl {
 
 /// The path a `.bicepparam` file's `using` statement names (`None` for `using none`).
 pub fn using_path(program: &bicep::Program) -> Option<(String, Span)> {
-    program.statements.iter().find_map(|statement| match statement {
-        Statement::Using(using) => {
-            let path = using.path.as_ref()?;
-            Some((path.as_str()?.to_owned(), path.span))
-        }
-        _ => None,
-    })
+    program
+        .statements
+        .iter()
+        .find_map(|statement| match statement {
+            Statement::Using(using) => {
+                let path = using.path.as_ref()?;
+                Some((path.as_str()?.to_owned(), path.span))
+            }
+            _ => None,
+        })
 }
 
 /// `@description('…')` or `@sys.description('…')`.
@@ -146,7 +149,11 @@ fn split_body(value: &bicep::Expr) -> Body<'_> {
     }
 }
 
-fn lower_resource(resource: &bicep::Resource, enclosing: Option<(usize, &ResourceDecl)>, decl: &mut TemplateDecl) {
+fn lower_resource(
+    resource: &bicep::Resource,
+    enclosing: Option<(usize, &ResourceDecl)>,
+    decl: &mut TemplateDecl,
+) {
     let written = resource.type_string.as_str().unwrap_or("");
     let (own_type, api_version) = match written.split_once('@') {
         Some((t, v)) => (t, Some(v.to_owned())),
@@ -158,7 +165,10 @@ fn lower_resource(resource: &bicep::Resource, enclosing: Option<(usize, &Resourc
             format!("{}/{own_type}", parent.type_name),
             format!("{}::{}", parent.symbol, resource.name.name),
         ),
-        Some((_, parent)) => (own_type.to_owned(), format!("{}::{}", parent.symbol, resource.name.name)),
+        Some((_, parent)) => (
+            own_type.to_owned(),
+            format!("{}::{}", parent.symbol, resource.name.name),
+        ),
         None => (own_type.to_owned(), resource.name.name.clone()),
     };
     let body = split_body(&resource.value);
@@ -207,7 +217,13 @@ fn lower_module(module: &bicep::Module) -> ModuleDecl {
     let body = split_body(&module.value);
     let object = Expr::new(
         body.span,
-        ExprKind::Object(body.object.unwrap_or(&[]).iter().filter_map(object_item).collect()),
+        ExprKind::Object(
+            body.object
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(object_item)
+                .collect(),
+        ),
     );
     let params = object
         .property("params")

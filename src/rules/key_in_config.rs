@@ -26,9 +26,8 @@ fn check(cx: &Context) -> Vec<Finding> {
             continue;
         };
         let resource_type = secret.resource_type.as_deref();
-        let ai = resource_type.is_some_and(|t| {
-            cx.catalog.local_auth.switches_for(t).any(|s| s.ai_service)
-        });
+        let ai = resource_type
+            .is_some_and(|t| cx.catalog.local_auth.switches_for(t).any(|s| s.ai_service));
         let whose = match (secret.resource, resource_type) {
             (Some(resource), _) => format!("of `{}` ", cx.graph.resource(resource).display_name()),
             (None, Some(t)) => format!("of a `{t}` "),

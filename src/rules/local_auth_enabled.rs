@@ -41,12 +41,24 @@ enum Problem<'g> {
     /// The switch is not written, and absent means keys stay on.
     Absent { path: String },
     /// The switch is secure, but a further condition is not (AI Search `authOptions`).
-    Requirement { value: Option<&'g Value>, path: String, note: String },
+    Requirement {
+        value: Option<&'g Value>,
+        path: String,
+        note: String,
+    },
 }
 
 impl<'g> Problem<'g> {
-    fn find(cx: &Context<'g>, index: ResourceIndex, resource: &'g Resource, switch: &Switch) -> Option<Problem<'g>> {
-        let written = switch.path.as_deref().and_then(|path| lookup(&resource.body, path));
+    fn find(
+        cx: &Context<'g>,
+        index: ResourceIndex,
+        resource: &'g Resource,
+        switch: &Switch,
+    ) -> Option<Problem<'g>> {
+        let written = switch
+            .path
+            .as_deref()
+            .and_then(|path| lookup(&resource.body, path));
         match written {
             Some(value) if value.is_known() => {
                 if !satisfies(value, &switch.secure) {
@@ -58,7 +70,9 @@ impl<'g> Problem<'g> {
             Some(_) => return None,
             None => match child_switch(cx, index, switch) {
                 ChildState::Secure => {}
-                ChildState::Insecure(value, path) => return Some(Problem::Insecure { value, path }),
+                ChildState::Insecure(value, path) => {
+                    return Some(Problem::Insecure { value, path })
+                }
                 ChildState::Unknown => return None,
                 ChildState::Missing => {
                     if absent_means_insecure(resource, switch) {
@@ -91,9 +105,19 @@ impl<'g> Problem<'g> {
         None
     }
 
-    fn into_finding(self, cx: &Context, index: ResourceIndex, resource: &Resource, switch: &Switch) -> Finding {
+    fn into_finding(
+        self,
+        cx: &Context,
+        index: ResourceIndex,
+        resource: &Resource,
+        switch: &Switch,
+    ) -> Finding {
         let symbol = &resource.display_name();
-        let level = if switch.ai_service { Level::Error } else { Level::Warning };
+        let level = if switch.ai_service {
+            Level::Error
+        } else {
+            Level::Warning
+        };
         let secure = describe_predicate(&switch.secure);
         let (at, message) = match &self {
             Problem::Insecure { value, path } => (
@@ -121,7 +145,12 @@ impl<'g> Problem<'g> {
                 Some(child) => format!(
                     "add `{}` children named {} with `{}` set to {secure}",
                     child.type_name,
-                    child.names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" and "),
+                    child
+                        .names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(" and "),
                     child.path
                 ),
                 None => String::new(),
@@ -132,7 +161,10 @@ impl<'g> Problem<'g> {
             Problem::Requirement { path, note, .. } if note.is_empty() => format!("fix `{path}`"),
             Problem::Requirement { note, .. } => note.clone(),
         };
-        let mut finding = Finding::new(at, message).help(help).resource(index).level(level);
+        let mut finding = Finding::new(at, message)
+            .help(help)
+            .resource(index)
+            .level(level);
         // A value from a parameter file or a module argument: show the resource too.
         if at.file != resource.declaration.file
             || at.span.start < resource.declaration.span.start
@@ -141,7 +173,10 @@ impl<'g> Problem<'g> {
             finding = finding.related(resource.anchor, format!("`{symbol}` is declared here"));
         }
         if let Some(call) = caller_of(cx, resource) {
-            finding = finding.related(call.anchor, format!("module `{}` is called here", call.symbol));
+            finding = finding.related(
+                call.anchor,
+                format!("module `{}` is called here", call.symbol),
+            );
         }
         finding
     }
@@ -209,7 +244,10 @@ fn absent_means_insecure(resource: &Resource, switch: &Switch) -> bool {
     if switch.absent != Absent::Insecure {
         return false;
     }
-    match (&switch.absent_secure_from_api_version, &resource.api_version) {
+    match (
+        &switch.absent_secure_from_api_version,
+        &resource.api_version,
+    ) {
         (Some(from), Some(version)) => api_version_key(version) < api_version_key(from),
         _ => true,
     }
@@ -236,7 +274,12 @@ fn satisfies(value: &Value, predicate: &Predicate) -> bool {
     match predicate {
         Predicate::Equals { value: wanted } => equals(value, wanted),
         Predicate::SubsetOf { values } => match &value.kind {
-            ValueKind::Array(items) => !items.is_empty() && items.iter().all(|item| values.iter().any(|v| equals(item, v))),
+            ValueKind::Array(items) => {
+                !items.is_empty()
+                    && items
+                        .iter()
+                        .all(|item| values.iter().any(|v| equals(item, v)))
+            }
             _ => false,
         },
         Predicate::Absent => matches!(value.kind, ValueKind::Null),
@@ -251,7 +294,9 @@ fn equals(value: &Value, wanted: &serde_json::Value) -> bool {
         (ValueKind::Int(a), serde_json::Value::Number(b)) => b.as_i64() == Some(*a),
         (ValueKind::String(a), serde_json::Value::String(b)) => a.eq_ignore_ascii_case(b),
         // `'true'` written as a string where a boolean is expected still means true to ARM.
-        (ValueKind::String(a), serde_json::Value::Bool(b)) => a.eq_ignore_ascii_case(&b.to_string()),
+        (ValueKind::String(a), serde_json::Value::Bool(b)) => {
+            a.eq_ignore_ascii_case(&b.to_string())
+        }
         (ValueKind::Null, serde_json::Value::Null) => true,
         _ => false,
     }
@@ -261,7 +306,10 @@ fn describe_predicate(predicate: &Predicate) -> String {
     match predicate {
         Predicate::Equals { value } => format!("`{}`", json_literal(value)),
         Predicate::SubsetOf { values } => {
-            let list: Vec<String> = values.iter().map(|v| format!("`{}`", json_literal(v))).collect();
+            let list: Vec<String> = values
+                .iter()
+                .map(|v| format!("`{}`", json_literal(v)))
+                .collect();
             format!("only {}", list.join(", "))
         }
         Predicate::Absent => "nothing (remove it)".to_owned(),
@@ -284,7 +332,10 @@ fn describe_value(value: &Value) -> String {
         ValueKind::Array(items) => {
             let list: Vec<String> = items
                 .iter()
-                .map(|item| item.as_str().map_or_else(|| "…".to_owned(), |s| format!("'{s}'")))
+                .map(|item| {
+                    item.as_str()
+                        .map_or_else(|| "…".to_owned(), |s| format!("'{s}'"))
+                })
                 .collect();
             format!("`[{}]`", list.join(", "))
         }
@@ -309,7 +360,10 @@ fn verified_module_argument(call: &ModuleCall) -> Option<Finding> {
     let ai = ["cognitive-services", "search", "machine-learning"]
         .iter()
         .any(|service| source.contains(service));
-    let message = format!("`disableLocalAuth` is `false` in the call of module `{}`, so the service accepts keys", call.symbol);
+    let message = format!(
+        "`disableLocalAuth` is `false` in the call of module `{}`, so the service accepts keys",
+        call.symbol
+    );
     Some(
         Finding::new(value.origin, message)
             .help("pass `disableLocalAuth: true` (the module's default) and grant apps a data-plane role instead")

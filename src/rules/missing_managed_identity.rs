@@ -72,7 +72,10 @@ mod tests {
 
     #[test]
     fn identity_types_are_sets() {
-        assert_eq!(identity_kinds("SystemAssigned,UserAssigned"), identity_kinds("userassigned, systemAssigned"));
+        assert_eq!(
+            identity_kinds("SystemAssigned,UserAssigned"),
+            identity_kinds("userassigned, systemAssigned")
+        );
         assert_eq!(identity_kinds("None"), ["none"]);
         assert!(identity_kinds(" ").is_empty());
     }

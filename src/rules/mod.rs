@@ -128,13 +128,13 @@ pub fn run_all(cx: &Context, levels: &dyn Levels) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for rule in RULES {
         let configured = levels.configured(rule.id);
-        if configured == Some(Level::Off) || (configured.is_none() && rule.default_level == Level::Off) {
+        if configured == Some(Level::Off)
+            || (configured.is_none() && rule.default_level == Level::Off)
+        {
             continue;
         }
         for finding in (rule.check)(cx) {
-            let level = configured
-                .or(finding.level)
-                .unwrap_or(rule.default_level);
+            let level = configured.or(finding.level).unwrap_or(rule.default_level);
             let Some(severity) = severity_of(level) else {
                 continue;
             };

@@ -2211,3 +2211,101 @@ fn decode_escapes(raw: &str) -> String {
     out.push_str(rest);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value_of(text: &str) -> Expr {
+        let (program, errors) = parse(text, false);
+        assert!(errors.is_empty(), "{text:?}: {errors:?}");
+        match program.statements.into_iter().next() {
+            Some(Statement::Var(var)) => var.value,
+            other => panic!("expected a var, got {other:?}"),
+        }
+    }
+
+    fn errors_of(text: &str) -> Vec<SyntaxError> {
+        parse(text, false).1
+    }
+
+    #[test]
+    fn coalesce_binds_loosest_and_and_binds_tighter_than_or() {
+        let ExprKind::Binary(outer) = value_of("var x = a ?? b || c && d").kind else {
+            panic!("binary")
+        };
+        assert_eq!(outer.op, BinaryOp::Coalesce);
+        let ExprKind::Binary(or) = outer.right.kind else {
+            panic!("binary")
+        };
+        assert_eq!(or.op, BinaryOp::Or);
+        assert!(matches!(or.right.kind, ExprKind::Binary(ref and) if and.op == BinaryOp::And));
+    }
+
+    #[test]
+    fn ternary_is_below_coalesce() {
+        assert!(matches!(
+            value_of("var x = a ?? b ? c : d").kind,
+            ExprKind::Ternary(ref t) if matches!(t.condition.kind, ExprKind::Binary(_))
+        ));
+    }
+
+    #[test]
+    fn newline_rules_match_the_compiler() {
+        assert!(errors_of("var x = a\n  ? b\n  : c").is_empty());
+        assert!(!errors_of("var x = a ?\n b : c").is_empty());
+        assert!(!errors_of("var x =\n 1").is_empty());
+        assert!(!errors_of("var x = [1,\n 2]").is_empty());
+        assert!(errors_of("var x = [1, 2,]").is_empty());
+        assert!(errors_of("var x = f(\n 1,\n 2\n)").is_empty());
+        assert!(!errors_of("var x = f(\n 1\n 2\n)").is_empty());
+        assert!(errors_of("var x = (\n 1\n)").is_empty());
+    }
+
+    #[test]
+    fn strings_are_decoded_with_spans() {
+        let text = "var x = 'a\\'b${c}d'";
+        let ExprKind::String(string) = value_of(text).kind else {
+            panic!("string")
+        };
+        let [StringSegment::Text { value, span }, StringSegment::Hole(hole), StringSegment::Text { value: tail, .. }] =
+            string.segments.as_slice()
+        else {
+            panic!("{string:?}")
+        };
+        assert_eq!(value, "a'b");
+        assert_eq!(&text[span.range()], "a\\'b");
+        assert_eq!(&text[hole.span.range()], "c");
+        assert_eq!(tail, "d");
+        assert_eq!(&text[string.span.range()], "'a\\'b${c}d'");
+    }
+
+    #[test]
+    fn resource_body_through_loop_and_condition() {
+        let text = "resource r 'a@1' = [for x in xs: if (x) {\n  name: x\n}]";
+        let (program, errors) = parse(text, false);
+        assert!(errors.is_empty(), "{errors:?}");
+        let Some(Statement::Resource(resource)) = program.statements.first() else {
+            panic!("resource")
+        };
+        assert_eq!(resource.type_string.as_str(), Some("a@1"));
+        let body = resource.value.body_object().expect("object body");
+        assert_eq!(body.len(), 1);
+    }
+
+    #[test]
+    fn params_files_have_their_own_declarations() {
+        let (program, errors) = parse("using none\nparam a = 1\n", true);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(matches!(
+            program.statements[0],
+            Statement::Using(Using { path: None, .. })
+        ));
+        assert!(matches!(
+            program.statements[1],
+            Statement::ParamAssignment(_)
+        ));
+        assert!(!parse("output o string = 'x'\n", true).1.is_empty());
+        assert!(!parse("using './main.bicep'\n", false).1.is_empty());
+    }
+}
