@@ -16,6 +16,7 @@ pub mod lint;
 pub mod render;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod syntax;
 pub mod workspace;
 

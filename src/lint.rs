@@ -164,6 +164,7 @@ impl RunLevels {
             // parse was not checked.
             || (!self.select.is_empty()
                 && rule != crate::diagnostic::SYNTAX_ERROR
+                && rule != crate::suppress::UNUSED_SUPPRESSION
                 && !self.select.iter().any(|r| r == rule))
     }
 }
@@ -204,9 +205,10 @@ fn check(mut workspace: Workspace, scanned: usize, levels: &RunLevels) -> Report
     };
     let mut diagnostics: Vec<Diagnostic> = workspace.take_diagnostics();
     diagnostics.extend(rules::run_all(&cx, levels));
-    if levels.is_off(crate::diagnostic::SYNTAX_ERROR) {
-        diagnostics.retain(|d| d.rule != crate::diagnostic::SYNTAX_ERROR);
-    }
+    let (files, trees) = workspace.files_and_trees();
+    crate::suppress::apply(&mut diagnostics, files, trees);
+    // The pseudo-rules are switched off after the fact.
+    diagnostics.retain(|d| !levels.is_off(d.rule));
     diagnostics.sort_by_key(|d| d.file);
     let mut report = Report {
         files_scanned: scanned,

@@ -48,6 +48,10 @@ impl Workspace {
         &self.files[id.0 as usize]
     }
 
+    pub fn files_and_trees(&self) -> (&[SourceFile], &[Option<Tree>]) {
+        (&self.files, &self.trees)
+    }
+
     pub fn into_files(self) -> Vec<SourceFile> {
         self.files
     }

@@ -419,7 +419,7 @@ fn error_syntax() {
     expect_error(
         "syntax",
         "3:3",
-        "expected `,` or `}` after an object member, found `\"`",
+        "expected `,` or `}` after an object member, found `\"` (missing comma?)",
     );
 }
 
@@ -434,7 +434,7 @@ fn error_duplicate_key() {
 
 #[test]
 fn error_empty_file() {
-    expect_error("empty", "2:1", "expected a JSON value, found end of file");
+    expect_error("empty", "1:1", "empty file: expected a JSON object");
 }
 
 #[test]
@@ -470,7 +470,7 @@ fn error_wrong_types() {
     );
     expect_error(
         "level-not-string",
-        "2:31",
+        "2:32",
         "the level of `overbroad-role` must be one of `error`, `warning`, `info`, `off`, \
          found a boolean",
     );
@@ -527,7 +527,7 @@ fn error_malformed_guid() {
 fn error_in_overrides() {
     expect_error(
         "override-unknown-key",
-        "2:34",
+        "2:35",
         "unknown key `rule`; expected one of `files`, `rules`",
     );
     expect_error(
@@ -551,7 +551,7 @@ fn error_not_utf8_points_at_the_byte() {
         ConfigError {
             path: std::fs::canonicalize(dir.join("keyless.json")).unwrap(),
             line: 2,
-            column: 33,
+            column: 34,
             message: "file is not valid UTF-8 (invalid byte 0xFF)".into(),
         }
     );

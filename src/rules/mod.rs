@@ -101,18 +101,31 @@ pub static SYNTAX_ERROR: Rule = Rule {
     check: |_| Vec::new(),
 };
 
+/// The pseudo-rule of suppressions that silence nothing or name no rule (see `suppress`).
+pub static UNUSED_SUPPRESSION: Rule = Rule {
+    id: crate::suppress::UNUSED_SUPPRESSION,
+    summary: "a suppression comment that silences nothing or names no keyless rule",
+    default_level: Level::Info,
+    since: "0.1.0",
+    doc: include_str!("../../rules/docs/unused-suppression.md"),
+    check: |_| Vec::new(),
+};
+
+/// The rules the runner does not call: their diagnostics come from the front ends and the
+/// suppression pass, but they are listed, documented and configured like the others.
+static PSEUDO_RULES: &[&Rule] = &[&SYNTAX_ERROR, &UNUSED_SUPPRESSION];
+
 pub fn find(id: &str) -> Option<&'static Rule> {
     RULES
         .iter()
+        .chain(PSEUDO_RULES)
         .copied()
-        .chain(std::iter::once(&SYNTAX_ERROR))
         .find(|rule| rule.id == id)
 }
 
-/// Every rule id, sorted, `syntax-error` included.
+/// Every rule id, sorted, the pseudo-rules included.
 pub fn ids() -> Vec<&'static str> {
-    let mut ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
-    ids.push(SYNTAX_ERROR.id);
+    let mut ids: Vec<&str> = RULES.iter().chain(PSEUDO_RULES).map(|r| r.id).collect();
     ids.sort_unstable();
     ids
 }
