@@ -82,6 +82,19 @@ pub struct CheckArgs {
     /// Parameter file to evaluate the templates with (otherwise discovered beside each template)
     #[arg(long, value_name = "FILE")]
     pub params: Option<PathBuf>,
+
+    /// Report only findings that are not recorded in this baseline file
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record every current finding in FILE, print nothing else and exit 0
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// With the path `-` (standard input): the name the text is reported under, and where
+    /// its modules and parameter files are looked up
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -92,6 +105,14 @@ pub enum Format {
     Compact,
     /// The JSON report, version 1
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers
+    Sarif,
+    /// GitHub Actions annotations (workflow commands)
+    Github,
+    /// Azure Pipelines logging commands (`##vso[task.logissue]`)
+    AzureDevops,
+    /// GitLab Code Quality JSON
+    Gitlab,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -187,16 +187,19 @@ impl FileSettings {
 pub struct Configs {
     known_rules: &'static [&'static str],
     /// `--config FILE`: applies to every file, no discovery.
-    explicit: Option<Arc<ConfigFile>>,
+    explicit: Option<Chain>,
     /// The canonical current folder, to show config paths relative to it.
     cwd: Option<PathBuf>,
     /// The config file in exactly this (canonical) folder, if any.
     in_folder: HashMap<PathBuf, Result<Option<Arc<ConfigFile>>, ConfigError>>,
     /// The chain (farthest first) for files in this (canonical) folder.
-    chains: HashMap<PathBuf, Result<Arc<[Arc<ConfigFile>]>, ConfigError>>,
+    chains: HashMap<PathBuf, Result<Chain, ConfigError>>,
     /// Resolved settings, shared between files that resolve alike.
     settings: HashMap<SettingsKey, Arc<FileSettings>>,
 }
+
+/// The config files that apply to a folder, farthest first.
+type Chain = Arc<[Arc<ConfigFile>]>;
 
 /// The nearest config file, whether the file is excluded, and which overrides matched
 /// (index in the chain, index in that file's `overrides`) determine the settings.
@@ -230,7 +233,8 @@ impl Configs {
             }
             let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
             let shown = configs.shown(&canonical);
-            configs.explicit = Some(Arc::new(ConfigFile::load(&canonical, shown, known_rules)?));
+            let config = ConfigFile::load(&canonical, shown, known_rules)?;
+            configs.explicit = Some(Arc::from(vec![Arc::new(config)]));
         }
         Ok(configs)
     }
@@ -240,8 +244,8 @@ impl Configs {
     /// explicit one), applied farthest first, each file's matching overrides after its rules.
     pub fn for_file(&mut self, path: &Path) -> Result<Arc<FileSettings>, ConfigError> {
         let file = absolute(path);
-        let chain: Arc<[Arc<ConfigFile>]> = match &self.explicit {
-            Some(config) => Arc::from(vec![config.clone()]),
+        let chain: Chain = match &self.explicit {
+            Some(chain) => chain.clone(),
             None => {
                 let folder = file.parent().unwrap_or(&file).to_path_buf();
                 self.chain(&folder)?
@@ -251,7 +255,7 @@ impl Configs {
     }
 
     /// The chain for files in `folder`, farthest first.
-    fn chain(&mut self, folder: &Path) -> Result<Arc<[Arc<ConfigFile>]>, ConfigError> {
+    fn chain(&mut self, folder: &Path) -> Result<Chain, ConfigError> {
         if let Some(cached) = self.chains.get(folder) {
             return cached.clone();
         }
@@ -425,14 +429,11 @@ impl Reader<'_> {
         }
     }
 
-    fn wrong_type(&self, value: &Value, what: &str) -> ConfigError {
+    /// "`what` must be `expected`, found a string".
+    fn wrong_type(&self, value: &Value, what: &str, expected: &str) -> ConfigError {
         self.error(
             value.span,
-            format!(
-                "{what} must be {}, found {}",
-                expected_kind(what),
-                value.kind_name()
-            ),
+            format!("{what} must be {expected}, found {}", value.kind_name()),
         )
     }
 
@@ -450,15 +451,24 @@ impl Reader<'_> {
     fn object<'v>(&self, value: &'v Value, what: &str) -> Result<&'v [Member], ConfigError> {
         value
             .as_object()
-            .ok_or_else(|| self.wrong_type(value, what))
+            .ok_or_else(|| self.wrong_type(value, what, "an object"))
     }
 
-    fn array<'v>(&self, value: &'v Value, what: &str) -> Result<&'v [Value], ConfigError> {
-        value.as_array().ok_or_else(|| self.wrong_type(value, what))
+    fn array<'v>(
+        &self,
+        value: &'v Value,
+        what: &str,
+        expected: &str,
+    ) -> Result<&'v [Value], ConfigError> {
+        value
+            .as_array()
+            .ok_or_else(|| self.wrong_type(value, what, expected))
     }
 
     fn string<'v>(&self, value: &'v Value, what: &str) -> Result<&'v str, ConfigError> {
-        value.as_str().ok_or_else(|| self.wrong_type(value, what))
+        value
+            .as_str()
+            .ok_or_else(|| self.wrong_type(value, what, "a string"))
     }
 
     fn config(
@@ -478,7 +488,7 @@ impl Reader<'_> {
         };
         let members = root
             .as_object()
-            .ok_or_else(|| self.wrong_type(root, "the config"))?;
+            .ok_or_else(|| self.wrong_type(root, "the config", "an object"))?;
         for member in members {
             let value = &member.value;
             match member.key.as_str() {
@@ -488,14 +498,18 @@ impl Reader<'_> {
                 "root" => {
                     config.root = value
                         .as_bool()
-                        .ok_or_else(|| self.wrong_type(value, "`root`"))?;
+                        .ok_or_else(|| self.wrong_type(value, "`root`", "`true` or `false`"))?;
                 }
                 "rules" => config.rules = self.rules(value)?,
                 "exclude" => config.exclude = self.globs(value, "`exclude`")?,
                 "customRoles" => config.custom_roles = self.custom_roles(value)?,
                 "overrides" => {
                     config.overrides = self
-                        .array(value, "`overrides`")?
+                        .array(
+                            value,
+                            "`overrides`",
+                            "an array of `{ \"files\", \"rules\" }` objects",
+                        )?
                         .iter()
                         .map(|item| self.override_entry(item))
                         .collect::<Result<_, _>>()?;
@@ -538,7 +552,7 @@ impl Reader<'_> {
     }
 
     fn globs(&self, value: &Value, what: &str) -> Result<Vec<Glob>, ConfigError> {
-        self.array(value, what)?
+        self.array(value, what, "an array of globs")?
             .iter()
             .map(|item| {
                 let text = self.string(item, "a glob")?;
@@ -582,7 +596,11 @@ impl Reader<'_> {
 
     fn custom_roles(&self, value: &Value) -> Result<Vec<CustomRole>, ConfigError> {
         let mut roles: Vec<CustomRole> = Vec::new();
-        for item in self.array(value, "`customRoles`")? {
+        for item in self.array(
+            value,
+            "`customRoles`",
+            "an array of role ids or `{ \"id\", \"name\" }` objects",
+        )? {
             let role = match (item.as_str(), item.as_object()) {
                 (Some(_), _) => CustomRole {
                     id: self.guid(item)?,
@@ -603,7 +621,13 @@ impl Reader<'_> {
                     })?;
                     CustomRole { id, name }
                 }
-                _ => return Err(self.wrong_type(item, "a custom role")),
+                _ => {
+                    return Err(self.wrong_type(
+                        item,
+                        "a custom role",
+                        "a role id or an `{ \"id\", \"name\" }` object",
+                    ))
+                }
             };
             match roles.iter_mut().find(|r| r.id == role.id) {
                 Some(known) => *known = role,
@@ -627,19 +651,6 @@ impl Reader<'_> {
                 ),
             ))
         }
-    }
-}
-
-/// What a thing named `what` must be, for wrong-type messages.
-fn expected_kind(what: &str) -> &'static str {
-    match what {
-        "the config" | "`rules`" | "an `overrides` entry" => "an object",
-        "`root`" => "`true` or `false`",
-        "`exclude`" | "`files`" => "an array of globs",
-        "`customRoles`" => "an array of role ids or `{ \"id\", \"name\" }` objects",
-        "`overrides`" => "an array of `{ \"files\", \"rules\" }` objects",
-        "a custom role" => "a role id or an `{ \"id\", \"name\" }` object",
-        _ => "a string",
     }
 }
 

@@ -5,6 +5,7 @@
 //! [`discover`] (which files) → [`syntax`] (text → trees with spans) → graph and rules (to come)
 //! → [`diagnostic`] (one sorted report) → [`render`] (one module per `--format`).
 
+pub mod baseline;
 pub mod catalog;
 pub mod cli;
 pub mod config;
@@ -20,7 +21,7 @@ pub mod suppress;
 pub mod syntax;
 pub mod workspace;
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::Path;
 
 use cli::{CheckArgs, Cli, Command, FailOn};
@@ -97,7 +98,7 @@ fn check(args: &CheckArgs) -> Outcome {
         ignore: args.ignore.clone(),
         params: args.params.clone(),
     };
-    let run = match lint::lint_paths(&args.paths, &options) {
+    let run = match lint_input(args, &options) {
         Ok(run) => run,
         Err(err) => {
             eprintln!("keyless: {err}");
@@ -107,12 +108,54 @@ fn check(args: &CheckArgs) -> Outcome {
     for problem in &run.problems {
         eprintln!("{problem}");
     }
+    let mut report = run.report;
+    if let Some(path) = &args.write_baseline {
+        // A baseline missing the findings of an unreadable file would hide them later.
+        if !run.problems.is_empty() {
+            eprintln!("keyless: the baseline was not written: some paths could not be read");
+            return Outcome::Error;
+        }
+        let baseline = baseline::Baseline::of(&report);
+        if let Err(err) = write_atomically(path, baseline.to_json().as_bytes()) {
+            eprintln!(
+                "keyless: cannot write the baseline {}: {err}",
+                source::display_path(path)
+            );
+            return Outcome::Error;
+        }
+        eprintln!(
+            "keyless: recorded {} findings in {}",
+            baseline.entries.len(),
+            source::display_path(path)
+        );
+        return Outcome::Clean;
+    }
+    if let Some(path) = &args.baseline {
+        match baseline::Baseline::read(path) {
+            Ok(baseline) => {
+                baseline.filter(&mut report);
+            }
+            Err(err) => {
+                eprintln!("keyless: {err}");
+                return Outcome::Error;
+            }
+        }
+    }
     let style = render::Style {
         color: args.output.is_none() && color_wanted(),
     };
-    if let Err(err) = write_report(args, style, &run.report) {
+    if let Err(err) = write_report(args, style, &report) {
         eprintln!("keyless: cannot write the report: {err}");
         return Outcome::Error;
+    }
+    if args.format == cli::Format::Github {
+        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+            let summary = render::github::step_summary(&report);
+            if let Err(err) = append(Path::new(&path), &summary) {
+                eprintln!("keyless: cannot write the step summary: {err}");
+                return Outcome::Error;
+            }
+        }
     }
     if !run.problems.is_empty() {
         return Outcome::Error;
@@ -123,10 +166,48 @@ fn check(args: &CheckArgs) -> Outcome {
         FailOn::Info => Some(Severity::Info),
         FailOn::Never => None,
     };
-    match (threshold, run.report.max_severity()) {
+    match (threshold, report.max_severity()) {
         (Some(threshold), Some(worst)) if worst >= threshold => Outcome::Findings,
         _ => Outcome::Clean,
     }
+}
+
+/// Lints the paths, or standard input when the only path is `-`.
+fn lint_input(args: &CheckArgs, options: &lint::Options) -> Result<lint::Run, lint::UsageError> {
+    let stdin = Path::new("-");
+    let reads_stdin = args.paths.iter().any(|p| p == stdin);
+    if !reads_stdin {
+        if args.stdin_filename.is_some() {
+            return Err(lint::UsageError(
+                "--stdin-filename applies only when the path is `-` (standard input)".into(),
+            ));
+        }
+        return lint::lint_paths(&args.paths, options);
+    }
+    if args.paths.len() > 1 {
+        return Err(lint::UsageError(
+            "`-` (standard input) cannot be combined with other paths".into(),
+        ));
+    }
+    let mut bytes = Vec::new();
+    io::stdin()
+        .lock()
+        .read_to_end(&mut bytes)
+        .map_err(|err| lint::UsageError(format!("cannot read standard input: {err}")))?;
+    let name = args
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| "<stdin>".into());
+    lint::lint_stdin(name, &bytes, options)
+}
+
+/// Appends to a file the host reads after the step (`GITHUB_STEP_SUMMARY`).
+fn append(path: &Path, text: &str) -> io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(text.as_bytes())
 }
 
 fn write_report(

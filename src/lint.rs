@@ -9,14 +9,18 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use std::sync::Arc;
+
 use crate::catalog::Catalog;
 use crate::cli::GraphFormat;
+use crate::config::{Configs, FileSettings, Level};
 use crate::diagnostic::{Diagnostic, Report};
 use crate::discover::{self, Candidate};
 use crate::graph::edges::{self, Edge};
 use crate::graph::export;
 use crate::graph::Graph;
 use crate::rules;
+use crate::source::FileId;
 use crate::workspace::{Loaded, Workspace};
 
 /// A path that could not be linted at all.
@@ -69,21 +73,31 @@ impl fmt::Display for UsageError {
 
 /// Lints files and folders.
 pub fn lint_paths(paths: &[PathBuf], options: &Options) -> Result<Run, UsageError> {
-    let levels = RunLevels::new(options)?;
-    let (mut workspace, scanned, mut problems) = load(paths);
+    let mut levels = RunLevels::new(options)?;
+    let mut configs = Configs::new(rule_ids(), options.config.as_deref())
+        .map_err(|err| UsageError(err.to_string()))?;
+    let (mut workspace, scanned, mut problems) = load(paths, Some(&mut configs))?;
     if let Some(params) = &options.params {
         workspace
             .set_parameter_override(params)
             .map_err(|err| UsageError(format!("--params: {err}")))?;
     }
-    let report = check(workspace, scanned, &levels);
+    let report = check(workspace, scanned, &mut levels, Some(&mut configs))?;
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Run { report, problems })
 }
 
+/// Every rule id, for the configuration reader.
+fn rule_ids() -> &'static [&'static str] {
+    static IDS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    IDS.get_or_init(rules::ids)
+}
+
 /// The resource graph of files and folders, rendered in `format`.
 pub fn graph_text(paths: &[PathBuf], format: GraphFormat) -> (String, Vec<Problem>) {
-    let (mut workspace, _, problems) = load(paths);
+    let Ok((mut workspace, _, problems)) = load(paths, None) else {
+        return (String::new(), Vec::new());
+    };
     let analysis = analyze(&mut workspace);
     let text = match format {
         GraphFormat::Json => {
@@ -98,7 +112,11 @@ pub fn graph_text(paths: &[PathBuf], format: GraphFormat) -> (String, Vec<Proble
     (text, problems)
 }
 
-fn load(paths: &[PathBuf]) -> (Workspace, usize, Vec<Problem>) {
+/// Discovers and reads the files; a file excluded by its configuration is not read.
+fn load(
+    paths: &[PathBuf],
+    mut configs: Option<&mut Configs>,
+) -> Result<(Workspace, usize, Vec<Problem>), UsageError> {
     let (candidates, walk_errors) = discover::discover(paths);
     let mut problems: Vec<Problem> = walk_errors
         .into_iter()
@@ -110,13 +128,21 @@ fn load(paths: &[PathBuf]) -> (Workspace, usize, Vec<Problem>) {
     let mut workspace = Workspace::default();
     let mut scanned = 0;
     for candidate in &candidates {
+        if let Some(configs) = configs.as_deref_mut() {
+            let settings = configs
+                .for_file(&candidate.path)
+                .map_err(|err| UsageError(err.to_string()))?;
+            if settings.excluded {
+                continue;
+            }
+        }
         match workspace.load_candidate(candidate) {
             Ok(Loaded::File(_)) => scanned += 1,
             Ok(Loaded::Skipped) => {}
             Err(problem) => problems.push(problem),
         }
     }
-    (workspace, scanned, problems)
+    Ok((workspace, scanned, problems))
 }
 
 /// Lints one file already in memory (tests, editors reading stdin).
@@ -132,14 +158,57 @@ pub fn lint_text(path: impl Into<PathBuf>, bytes: &[u8]) -> Report {
         Loaded::File(_) => 1,
         Loaded::Skipped => 0,
     };
-    check(workspace, scanned, &RunLevels::default())
+    // Without configuration (no files on disk to look upward from), defaults apply.
+    check(workspace, scanned, &mut RunLevels::defaults(), None).unwrap_or_default()
 }
 
-/// Rule levels from `--select` and `--ignore`.
-#[derive(Debug, Default)]
+/// Lints text read from standard input as if it were the file at `path` (editors piping a
+/// buffer to `keyless check - --stdin-filename PATH`): the report shows `path`; the modules,
+/// parameter files and `keyless.json` that apply are looked up beside `path` on disk; and
+/// `options` (`--select`, `--ignore`, `--params`, `--config`) apply as they do to files.
+pub fn lint_stdin(
+    path: impl Into<PathBuf>,
+    bytes: &[u8],
+    options: &Options,
+) -> Result<Run, UsageError> {
+    let path = path.into();
+    let mut levels = RunLevels::new(options)?;
+    let mut configs = Configs::new(rule_ids(), options.config.as_deref())
+        .map_err(|err| UsageError(err.to_string()))?;
+    let settings = configs
+        .for_file(&path)
+        .map_err(|err| UsageError(err.to_string()))?;
+    let mut workspace = Workspace::default();
+    let mut scanned = 0;
+    // An excluded file gives no findings, as it would on disk.
+    if !settings.excluded {
+        let candidate = Candidate {
+            kind: discover::kind_of(&path),
+            path,
+            must_be_template: false,
+        };
+        if let Loaded::File(_) = workspace.load_bytes(&candidate, bytes) {
+            scanned = 1;
+        }
+    }
+    if let Some(params) = &options.params {
+        workspace
+            .set_parameter_override(params)
+            .map_err(|err| UsageError(format!("--params: {err}")))?;
+    }
+    let report = check(workspace, scanned, &mut levels, Some(&mut configs))?;
+    Ok(Run {
+        report,
+        problems: Vec::new(),
+    })
+}
+
+/// Rule levels for one run: `--select` and `--ignore` first, then each file's configuration.
 struct RunLevels {
     select: Vec<String>,
     ignore: Vec<String>,
+    /// The settings of each file of the workspace, by file id (`None`: defaults).
+    settings: Vec<Option<Arc<FileSettings>>>,
 }
 
 impl RunLevels {
@@ -155,23 +224,54 @@ impl RunLevels {
         Ok(RunLevels {
             select: options.select.clone(),
             ignore: options.ignore.clone(),
+            settings: Vec::new(),
         })
     }
 
+    fn defaults() -> RunLevels {
+        RunLevels {
+            select: Vec::new(),
+            ignore: Vec::new(),
+            settings: Vec::new(),
+        }
+    }
+
+    /// Switched off by a flag, for every file.
     fn is_off(&self, rule: &str) -> bool {
         self.ignore.iter().any(|r| r == rule)
-            // Syntax errors are shown even when other rules are selected: a file that does not
-            // parse was not checked.
+            // Syntax errors and suppression notes are shown even when other rules are selected:
+            // a file that does not parse was not checked.
             || (!self.select.is_empty()
                 && rule != crate::diagnostic::SYNTAX_ERROR
                 && rule != crate::suppress::UNUSED_SUPPRESSION
                 && !self.select.iter().any(|r| r == rule))
     }
+
+    fn file_level(&self, rule: &str, file: FileId) -> Option<Level> {
+        if self.is_off(rule) {
+            return Some(Level::Off);
+        }
+        let settings = self.settings.get(file.0 as usize)?.as_ref()?;
+        settings.level(rule)
+    }
 }
 
 impl rules::Levels for RunLevels {
-    fn configured(&self, rule: &str) -> Option<crate::config::Level> {
-        self.is_off(rule).then_some(crate::config::Level::Off)
+    fn configured(&self, rule: &str, file: FileId) -> Option<Level> {
+        self.file_level(rule, file)
+    }
+
+    fn enabled_anywhere(&self, rule: &rules::Rule) -> bool {
+        if self.is_off(rule.id) {
+            return false;
+        }
+        if self.settings.is_empty() {
+            return rule.default_level != Level::Off;
+        }
+        self.settings.iter().any(|settings| {
+            let level = settings.as_ref().and_then(|s| s.level(rule.id));
+            level.unwrap_or(rule.default_level) != Level::Off
+        })
     }
 }
 
@@ -180,6 +280,12 @@ fn explain_unknown(id: &str) -> String {
         Ok(_) => String::new(),
         Err(message) => message,
     }
+}
+
+/// The graph of files and folders, without checking it (`keyless graph`, measuring scripts).
+pub fn analyze_paths(paths: &[PathBuf]) -> Option<Analysis> {
+    let (mut workspace, _, _) = load(paths, None).ok()?;
+    Some(analyze(&mut workspace))
 }
 
 /// The graph of everything loaded, and the edges derived from it.
@@ -196,8 +302,22 @@ pub fn analyze(workspace: &mut Workspace) -> Analysis {
     Analysis { graph, edges }
 }
 
-fn check(mut workspace: Workspace, scanned: usize, levels: &RunLevels) -> Report {
+fn check(
+    mut workspace: Workspace,
+    scanned: usize,
+    levels: &mut RunLevels,
+    configs: Option<&mut Configs>,
+) -> Result<Report, UsageError> {
     let analysis = analyze(&mut workspace);
+    // Module files are known only now: settings for every file of the workspace.
+    if let Some(configs) = configs {
+        let (files, _) = workspace.files_and_trees();
+        levels.settings = files
+            .iter()
+            .map(|file| configs.for_file(&file.path).map(Some))
+            .collect::<Result<_, _>>()
+            .map_err(|err| UsageError(err.to_string()))?;
+    }
     let cx = rules::Context {
         graph: &analysis.graph,
         edges: &analysis.edges,
@@ -207,8 +327,24 @@ fn check(mut workspace: Workspace, scanned: usize, levels: &RunLevels) -> Report
     diagnostics.extend(rules::run_all(&cx, levels));
     let (files, trees) = workspace.files_and_trees();
     crate::suppress::apply(&mut diagnostics, files, trees);
-    // The pseudo-rules are switched off after the fact.
-    diagnostics.retain(|d| !levels.is_off(d.rule));
+    // The pseudo-rules are configured after the fact, like the others would be.
+    diagnostics.retain_mut(|d| {
+        let Some(rule) = rules::find(d.rule) else {
+            return true;
+        };
+        let level = levels.file_level(d.rule, d.file);
+        if rules::RULES.iter().any(|r| r.id == d.rule) {
+            return true;
+        }
+        match level.map(rules::severity_of) {
+            Some(None) => false,
+            Some(Some(severity)) => {
+                d.severity = severity;
+                true
+            }
+            None => rules::severity_of(rule.default_level).is_some(),
+        }
+    });
     diagnostics.sort_by_key(|d| d.file);
     let mut report = Report {
         files_scanned: scanned,
@@ -218,5 +354,5 @@ fn check(mut workspace: Workspace, scanned: usize, levels: &RunLevels) -> Report
     report.files = workspace.into_files();
     report.retain_referenced_files();
     report.sort();
-    report
+    Ok(report)
 }

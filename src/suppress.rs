@@ -65,7 +65,10 @@ pub fn apply(diagnostics: &mut Vec<Diagnostic>, files: &[SourceFile], trees: &[O
     });
     for suppression in suppressions.into_iter().filter(|s| !s.used) {
         let message = if suppression.known {
-            format!("suppression of `{}` silences nothing here", suppression.code)
+            format!(
+                "suppression of `{}` silences nothing here",
+                suppression.code
+            )
         } else {
             format!("`{}` is not a keyless rule", suppression.code)
         };
@@ -74,7 +77,10 @@ pub fn apply(diagnostics: &mut Vec<Diagnostic>, files: &[SourceFile], trees: &[O
         } else {
             let mut ids = crate::rules::ids();
             ids.sort_by_key(|id| edit_distance(id, &suppression.code));
-            format!("did you mean `{}`?", ids.first().copied().unwrap_or_default())
+            format!(
+                "did you mean `{}`?",
+                ids.first().copied().unwrap_or_default()
+            )
         };
         diagnostics.push(Diagnostic {
             rule: UNUSED_SUPPRESSION,
@@ -104,7 +110,8 @@ fn collect(id: FileId, file: &SourceFile, tree: Option<&Tree>, out: &mut Vec<Sup
                     let lines = match pragma.kind {
                         PragmaKind::DisableNextLine => (line + 1, line + 1),
                         PragmaKind::DisableDiagnostics => {
-                            let end = restore_line(program, file, &code.text, line).unwrap_or(last_line);
+                            let end =
+                                restore_line(program, file, &code.text, line).unwrap_or(last_line);
                             (line + 1, end)
                         }
                         PragmaKind::RestoreDiagnostics => continue,
@@ -127,7 +134,12 @@ fn collect(id: FileId, file: &SourceFile, tree: Option<&Tree>, out: &mut Vec<Sup
 }
 
 /// The line of the first `#restore-diagnostics` for `code` after `after`.
-fn restore_line(program: &crate::syntax::bicep::Program, file: &SourceFile, code: &str, after: u32) -> Option<u32> {
+fn restore_line(
+    program: &crate::syntax::bicep::Program,
+    file: &SourceFile,
+    code: &str,
+    after: u32,
+) -> Option<u32> {
     program
         .pragmas
         .iter()
@@ -137,7 +149,12 @@ fn restore_line(program: &crate::syntax::bicep::Program, file: &SourceFile, code
         .find(|&line| line > after)
 }
 
-fn json_comments(id: FileId, file: &SourceFile, comments: &[crate::syntax::json::Comment], out: &mut Vec<Suppression>) {
+fn json_comments(
+    id: FileId,
+    file: &SourceFile,
+    comments: &[crate::syntax::json::Comment],
+    out: &mut Vec<Suppression>,
+) {
     for comment in comments {
         let body = comment.body(&file.text);
         let Some(at) = body.find(JSON_MARKER) else {

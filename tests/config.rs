@@ -538,6 +538,79 @@ fn error_in_overrides() {
 }
 
 #[test]
+fn error_shapes_inline() {
+    let dir = scratch("shapes");
+    let cases = [
+        (
+            r#"{ "exclude": "legacy/**" }"#,
+            "1:14",
+            "`exclude` must be an array of globs, found a string",
+        ),
+        (
+            r#"{ "exclude": [42] }"#,
+            "1:15",
+            "a glob must be a string, found a number",
+        ),
+        (
+            r#"{ "customRoles": [true] }"#,
+            "1:19",
+            "a custom role must be a role id or an `{ \"id\", \"name\" }` object, found a boolean",
+        ),
+        (
+            r#"{ "customRoles": [{ "name": "x" }] }"#,
+            "1:19",
+            "a custom role must have `id`",
+        ),
+        (
+            r#"{ "customRoles": [{ "id": "acdd72a7-3385-48ef-bd42-f606fba81ae7", "nmae": "x" }] }"#,
+            "1:67",
+            "unknown key `nmae`; expected one of `id`, `name`",
+        ),
+        (
+            r#"{ "customRoles": ["{acdd72a7-3385-48ef-bd42-f606fba81ae7}"] }"#,
+            "1:19",
+            "malformed role id `{acdd72a7-3385-48ef-bd42-f606fba81ae7}`; expected a GUID such as \
+             `acdd72a7-3385-48ef-bd42-f606fba81ae7`",
+        ),
+        (
+            r#"{ "overrides": {} }"#,
+            "1:16",
+            "`overrides` must be an array of `{ \"files\", \"rules\" }` objects, found an object",
+        ),
+        (
+            r#"{ "overrides": [{ "files": [], "rules": {} }] }"#,
+            "1:28",
+            "`files` must list at least one glob",
+        ),
+        (
+            r#"{ "overrides": [{ "files": ["x"] }] }"#,
+            "1:17",
+            "an `overrides` entry must have `rules`",
+        ),
+        (
+            r#"{ "overrides": [{ "files": ["x"], "rules": { "overbroad_role": "off" } }] }"#,
+            "1:46",
+            "unknown rule `overbroad_role`; did you mean `overbroad-role`?",
+        ),
+        (
+            r#"{ "$schema": 1 }"#,
+            "1:14",
+            "`$schema` must be a string, found a number",
+        ),
+    ];
+    for (text, at, message) in cases {
+        std::fs::write(dir.join("keyless.json"), text).unwrap();
+        // A fresh cache per case: the file changes under the same folder.
+        let err = configs().for_file(&dir.join("main.bicep")).unwrap_err();
+        assert_eq!(
+            (format!("{}:{}", err.line, err.column), err.message.as_str()),
+            (at.to_owned(), message),
+            "{text}"
+        );
+    }
+}
+
+#[test]
 fn error_not_utf8_points_at_the_byte() {
     let dir = scratch("not-utf8");
     std::fs::write(

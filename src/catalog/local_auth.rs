@@ -76,9 +76,10 @@ pub enum Predicate {
 
 impl LocalAuthTable {
     /// The switches of a resource type (compared ignoring case, as ARM does).
-    pub fn switches_for<'a>(&'a self, type_name: &'a str) -> impl Iterator<Item = &'a Switch> + 'a {
+    pub fn switches_for<'a>(&'a self, type_name: &str) -> impl Iterator<Item = &'a Switch> + 'a {
+        let type_name = type_name.to_owned();
         self.switches
             .iter()
-            .filter(move |s| s.type_name.eq_ignore_ascii_case(type_name))
+            .filter(move |s| s.type_name.eq_ignore_ascii_case(&type_name))
     }
 }

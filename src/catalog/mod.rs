@@ -4,6 +4,7 @@
 
 pub mod compute;
 pub mod local_auth;
+pub mod roles;
 pub mod service_roles;
 
 use std::sync::OnceLock;
@@ -11,6 +12,7 @@ use std::sync::OnceLock;
 use crate::graph::edges::Kinds;
 
 pub struct Catalog {
+    pub roles: roles::Roles,
     pub local_auth: local_auth::LocalAuthTable,
     pub compute: compute::ComputeTable,
     pub service_roles: service_roles::ServiceRoles,
@@ -22,6 +24,7 @@ impl Catalog {
     pub fn builtin() -> &'static Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();
         CATALOG.get_or_init(|| Catalog {
+            roles: roles::Roles::new(parse("roles.json", include_str!("../../rules/roles.json"))),
             local_auth: parse(
                 "local-auth.json",
                 include_str!("../../rules/local-auth.json"),

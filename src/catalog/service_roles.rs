@@ -72,9 +72,10 @@ pub enum Intent {
 }
 
 impl ServiceRoles {
-    pub fn targets_of<'a>(&'a self, type_name: &'a str) -> impl Iterator<Item = &'a Target> + 'a {
+    pub fn targets_of<'a>(&'a self, type_name: &str) -> impl Iterator<Item = &'a Target> + 'a {
+        let type_name = type_name.to_owned();
         self.targets
             .iter()
-            .filter(move |t| t.type_name.eq_ignore_ascii_case(type_name))
+            .filter(move |t| t.type_name.eq_ignore_ascii_case(&type_name))
     }
 }

@@ -157,6 +157,7 @@ impl<'l> Builder<'l> {
             outputs: IndexMap::new(),
             resources: Vec::new(),
             modules: Vec::new(),
+            decl: decl.clone(),
         });
         let instance = self.instances.len();
         let mut params: HashMap<String, Slot> = decl
@@ -312,7 +313,7 @@ impl<'l> Builder<'l> {
         }
         for (_, index, _) in &elements {
             if self.graph.resource(*index).parent.is_none() {
-                let parent = self.legacy_extension_parent(instance, *index);
+                let parent = self.inferred_parent(instance, *index);
                 self.graph.resources[index.0 as usize].parent = parent;
             }
         }
@@ -338,25 +339,56 @@ impl<'l> Builder<'l> {
         functions::interpolate(vec![parent_name, separator, own], origin)
     }
 
-    /// The resource a legacy extension resource (`Microsoft.Storage/storageAccounts/providers/
-    /// roleAssignments` named `sa/Microsoft.Authorization/<guid>`) is attached to.
-    fn legacy_extension_parent(
-        &self,
-        instance: usize,
-        index: ResourceIndex,
-    ) -> Option<ResourceIndex> {
+    /// The parent of a child written at the top level with its full type and name (ARM's
+    /// `Microsoft.Network/virtualNetworks/subnets` named `vnet/subnet`), or of a legacy
+    /// extension resource (`Microsoft.Storage/storageAccounts/providers/roleAssignments` named
+    /// `sa/Microsoft.Authorization/<guid>`): the resource of the graph with the leading type and
+    /// name segments.
+    fn inferred_parent(&self, instance: usize, index: ResourceIndex) -> Option<ResourceIndex> {
         let resource = self.graph.resource(index);
         let lower = resource.type_name.to_ascii_lowercase();
-        let at = lower.find("/providers/")?;
-        let parent_type = &resource.type_name[..at];
-        let name = resource.name.as_str()?;
-        let parent_segments = parent_type.split('/').count().saturating_sub(1);
-        let names: Vec<Value> = name
-            .split('/')
-            .take(parent_segments)
-            .map(|n| Value::string(resource.name.origin, n))
+        let parent_type = match lower.find("/providers/") {
+            Some(at) => &resource.type_name[..at],
+            None => resource.type_name.rsplit_once('/')?.0,
+        };
+        if !parent_type.contains('/') {
+            return None;
+        }
+        if let Some(name) = resource.name.as_str() {
+            let parent_segments = parent_type.split('/').count().saturating_sub(1);
+            let names: Vec<Value> = name
+                .split('/')
+                .take(parent_segments)
+                .map(|n| Value::string(resource.name.origin, n))
+                .collect();
+            if let Some(parent) = self.find_resource(instance, parent_type, &names) {
+                return Some(parent);
+            }
+        }
+        // A name only the deployment knows (`'${uniqueString(…)}/web'`): the parent is the
+        // resource of that type whose name has the same shape as the child's leading part, or
+        // the only resource of that type in the template.
+        let template = self.instances[instance].template;
+        let candidates: Vec<ResourceIndex> = self
+            .graph
+            .template(template)
+            .resources
+            .iter()
+            .copied()
+            .filter(|&r| r != index && self.graph.resource(r).is_type(parent_type))
             .collect();
-        self.find_resource(instance, parent_type, &names)
+        if let [only] = candidates.as_slice() {
+            return Some(*only);
+        }
+        let shape = super::export::describe(&self.graph, &resource.name);
+        let prefix = shape.rsplit_once('/')?.0;
+        let mut same_shape = candidates.iter().copied().filter(|&r| {
+            super::export::describe(&self.graph, &self.graph.resource(r).name) == prefix
+        });
+        match (same_shape.next(), same_shape.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        }
     }
 
     fn evaluate_resources(&mut self, instance: usize) {
@@ -384,9 +416,14 @@ impl<'l> Builder<'l> {
                 }
             }
         }
+        let filter = resource
+            .loop_decl
+            .as_ref()
+            .and_then(|lp| lp.filter.as_ref());
         let condition = resource
             .condition
             .as_ref()
+            .or(filter)
             .map(|c| self.eval(instance, c, locals));
         let slot = &mut self.graph.resources[index.0 as usize];
         slot.body = body;
@@ -446,12 +483,9 @@ impl<'l> Builder<'l> {
             ValueKind::Array(items) if items.len() <= MAX_LOOP_INSTANCES => {
                 let mut elements = Vec::with_capacity(items.len());
                 for (i, item) in items.into_iter().enumerate() {
+                    // Elements the filter drops stay, with the filter as their condition, as
+                    // ARM's compiled form keeps them (`condition` on a copy loop).
                     let locals = bind(item, Value::new(origin, ValueKind::Int(i as i64)));
-                    if let Some(filter) = &lp.filter {
-                        if self.eval(instance, filter, &locals).as_bool() == Some(false) {
-                            continue;
-                        }
-                    }
                     elements.push((Some(i), locals));
                 }
                 elements
@@ -710,6 +744,9 @@ impl<'l> Builder<'l> {
                 object, name, safe, ..
             } => {
                 let object = self.eval(instance, object, locals);
+                if let Some(known) = self.known_resource_member(&object, name) {
+                    return known;
+                }
                 member(object, name, *safe, origin)
             }
             ExprKind::Index {
@@ -1232,6 +1269,24 @@ impl<'l> Builder<'l> {
     pub fn full_name(&self, index: ResourceIndex) -> Option<Vec<String>> {
         let name = self.graph.resource(index).name.as_str()?;
         Some(name.split('/').map(str::to_owned).collect())
+    }
+
+    /// `res.name`, `res.type`, `res.apiVersion` of a resource of the graph, when known before
+    /// deployment (as ARM's compiled form, `parameters('name')`, also knows them).
+    fn known_resource_member(&self, object: &Value, member: &str) -> Option<Value> {
+        let UnknownKind::Resource(index) = object.as_unknown()?.kind else {
+            return None;
+        };
+        let resource = self.graph.resource(index);
+        match member {
+            "name" if resource.name.as_str().is_some() => Some(resource.name.clone()),
+            "type" => Some(Value::string(object.origin, resource.type_name.clone())),
+            "apiVersion" => resource
+                .api_version
+                .as_ref()
+                .map(|v| Value::string(object.origin, v.clone())),
+            _ => None,
+        }
     }
 
     /// `parent::child`: the child resource declared inside `parent`'s body.

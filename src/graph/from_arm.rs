@@ -145,8 +145,14 @@ impl Lowering<'_> {
         parent: Option<(usize, &str)>,
         decl: &mut TemplateDecl,
     ) {
-        let Some(own_type) = resource.type_name() else {
+        let Some(written_type) = resource.type_name() else {
             return;
+        };
+        // Extension resources (Microsoft Graph) write their version into the type:
+        // `Microsoft.Graph/applications@v1.0`.
+        let (own_type, type_version) = match written_type.split_once('@') {
+            Some((t, v)) => (t, Some(v)),
+            None => (written_type, None),
         };
         // A child written with its short type (`subnets`) extends its parent's type.
         let type_name = match parent {
@@ -190,6 +196,7 @@ impl Lowering<'_> {
                 .api_version
                 .as_ref()
                 .and_then(json::Value::as_str)
+                .or(type_version)
                 .map(str::to_owned),
             existing: resource.is_existing(),
             condition,

@@ -47,6 +47,10 @@ pub struct Template {
     pub outputs: IndexMap<String, Value>,
     pub resources: Vec<ResourceIndex>,
     pub modules: Vec<ModuleIndex>,
+    /// The declaration this template instantiates, unevaluated: the names of its variables,
+    /// parameters and outputs with the spans of their values, their descriptions, and each
+    /// resource's `name` expression (the role-assignment rules read how a value was written).
+    pub decl: std::sync::Arc<decl::TemplateDecl>,
 }
 
 /// Where a parameter's value came from.

@@ -7,6 +7,16 @@
 mod key_in_config;
 mod local_auth_enabled;
 mod missing_managed_identity;
+mod missing_role_assignment;
+mod overbroad_role;
+mod overbroad_scope;
+mod prefer_user_assigned_identity;
+mod role_assignment_name;
+mod role_assignment_principal_type;
+mod role_name_mismatch;
+pub mod role_reading;
+mod role_target_mismatch;
+mod unknown_role_id;
 
 use crate::catalog::Catalog;
 use crate::config::Level;
@@ -14,6 +24,7 @@ use crate::diagnostic::{Diagnostic, Fix, Related, ResourceRef, Severity};
 use crate::graph::edges::Edge;
 use crate::graph::value::{Origin, ResourceIndex};
 use crate::graph::Graph;
+use crate::source::FileId;
 
 pub struct Rule {
     /// Kebab-case and stable: the name in configs, suppressions, reports and docs.
@@ -89,6 +100,15 @@ pub static RULES: &[&Rule] = &[
     &key_in_config::RULE,
     &local_auth_enabled::RULE,
     &missing_managed_identity::RULE,
+    &missing_role_assignment::RULE,
+    &overbroad_role::RULE,
+    &overbroad_scope::RULE,
+    &prefer_user_assigned_identity::RULE,
+    &role_assignment_name::RULE,
+    &role_assignment_principal_type::RULE,
+    &role_name_mismatch::RULE,
+    &role_target_mismatch::RULE,
+    &unknown_role_id::RULE,
 ];
 
 /// The pseudo-rule of parse errors: listed by `keyless rules`, configurable like the others.
@@ -130,24 +150,27 @@ pub fn ids() -> Vec<&'static str> {
     ids
 }
 
-/// How loud each rule is in this run: the level from the configuration and flags, or the
-/// default. `Off` rules are not run at all.
+/// How loud each rule is in this run, from the configuration files and the flags. A rule
+/// that is off for every file is not run at all.
 pub trait Levels {
-    fn configured(&self, rule: &str) -> Option<Level>;
+    /// The configured level of `rule` for findings in `file`; `None` keeps the default.
+    fn configured(&self, rule: &str, file: FileId) -> Option<Level>;
+    /// Whether `rule` may report in some file of the run.
+    fn enabled_anywhere(&self, rule: &Rule) -> bool;
 }
 
 /// Runs every enabled rule and turns findings into diagnostics.
 pub fn run_all(cx: &Context, levels: &dyn Levels) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for rule in RULES {
-        let configured = levels.configured(rule.id);
-        if configured == Some(Level::Off)
-            || (configured.is_none() && rule.default_level == Level::Off)
-        {
+        if !levels.enabled_anywhere(rule) {
             continue;
         }
         for finding in (rule.check)(cx) {
-            let level = configured.or(finding.level).unwrap_or(rule.default_level);
+            let level = levels
+                .configured(rule.id, finding.at.file)
+                .or(finding.level)
+                .unwrap_or(rule.default_level);
             let Some(severity) = severity_of(level) else {
                 continue;
             };

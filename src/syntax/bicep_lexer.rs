@@ -231,7 +231,7 @@ pub fn lex(text: &str) -> Lexed {
         pos: 0,
         modes: Vec::new(),
         out: Lexed {
-            tokens: Vec::with_capacity(text.len() / 4 + 1),
+            tokens: Vec::with_capacity(text.len() / 6 + 1),
             ..Lexed::default()
         },
     };

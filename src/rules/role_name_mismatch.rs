@@ -1,0 +1,271 @@
+#![doc = include_str!("../../rules/docs/role-name-mismatch.md")]
+
+use super::role_reading::{self, labels_around, read_role, Label, RoleRef, Source};
+use super::{Context, Finding, Rule};
+use crate::catalog::roles::{compact, Role};
+use crate::config::Level;
+use crate::graph::value::Origin;
+
+pub static RULE: Rule = Rule {
+    id: "role-name-mismatch",
+    summary: "a GUID whose surrounding name (variable, parameter, description, AVM role name) names a different role",
+    default_level: Level::Error,
+    since: "0.1.0",
+    doc: include_str!("../../rules/docs/role-name-mismatch.md"),
+    check,
+};
+
+fn check(cx: &Context) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = Vec::new();
+    for assignment in role_reading::assignments(cx) {
+        if assignment.cosmos {
+            continue;
+        }
+        let Some(value) = assignment.role else {
+            continue;
+        };
+        let avm = matches!(assignment.source, Source::Avm { .. });
+        let RoleRef::Guid { id, at } = read_role(cx, value, avm) else {
+            continue;
+        };
+        let Some(actual) = cx.catalog.roles.by_id(&id) else {
+            continue;
+        };
+        let Some(mismatch) = Mismatch::find(cx, at, actual) else {
+            continue;
+        };
+        let finding = mismatch.into_finding(cx, at, &id, actual);
+        if !findings
+            .iter()
+            .any(|f| f.at == finding.at && f.message == finding.message)
+        {
+            findings.push(finding);
+        }
+    }
+    findings
+}
+
+/// A name beside the GUID that names another role.
+struct Mismatch<'c> {
+    label: Label,
+    named: &'c Role,
+    /// The name came from a description rather than an identifier.
+    description: bool,
+}
+
+impl<'c> Mismatch<'c> {
+    fn find(cx: &Context<'c>, at: Origin, actual: &Role) -> Option<Mismatch<'c>> {
+        let labels = labels_around(cx, at);
+        // The innermost name that says something about a role decides; a name that matches
+        // no role (`storage`, `openAiRoles`) ends the search quietly.
+        for label in &labels {
+            let name = strip(&label.name);
+            if is_generic(&name) {
+                continue;
+            }
+            let named = role_named(cx, &name)?;
+            if names_role(&name, actual) || named.id == actual.id {
+                return None;
+            }
+            // `resourceGroupContributorRole`: the scope, then the role.
+            let unscoped = ["resourcegroup", "subscription", "rg"]
+                .iter()
+                .find_map(|p| name.strip_prefix(p))
+                .filter(|rest| !rest.is_empty());
+            if unscoped.is_some_and(|rest| names_role(rest, actual)) {
+                return None;
+            }
+            // A name that only ends a role's name (`aksClusterAdmin`) is not reported when the
+            // GUID's role ends the same way (`… Cluster Admin`).
+            let exact = cx.catalog.roles.by_name(&name).is_some();
+            if !exact && last_word(&named.name) == last_word(&actual.name) {
+                return None;
+            }
+            return Some(Mismatch {
+                label: label.clone(),
+                named,
+                description: false,
+            });
+        }
+        let label = labels.iter().find(|l| l.description.is_some())?;
+        let named = role_in_text(cx, label.description.as_deref()?, actual)?;
+        Some(Mismatch {
+            label: label.clone(),
+            named,
+            description: true,
+        })
+    }
+
+    fn into_finding(self, cx: &Context, at: Origin, id: &str, actual: &Role) -> Finding {
+        let message = if self.description {
+            format!(
+                "the description of `{}` names `{}`, but `{id}` is `{}`",
+                self.label.name, self.named.name, actual.name
+            )
+        } else {
+            format!(
+                "`{}` names `{}`, but `{id}` is `{}`",
+                self.label.name, self.named.name, actual.name
+            )
+        };
+        let help = format!(
+            "use `{}` for `{}`, or rename it to match `{}` (check which role the app needs)",
+            self.named.id, self.named.name, actual.name
+        );
+        let mut finding = Finding::new(at, message).help(help);
+        let name_at = Origin::new(at.file, self.label.name_at);
+        if name_at != at && !self.label.name_at.start.eq(&self.label.name_at.end) {
+            finding = finding.related(name_at, "named here");
+        }
+        let _ = cx;
+        finding
+    }
+}
+
+fn last_word(name: &str) -> String {
+    name.split_whitespace()
+        .last()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+/// A name without the generic words around it: `cognitiveServicesUserRoleId` →
+/// `cognitiveServicesUser`, in compact form.
+pub fn strip(name: &str) -> String {
+    const SUFFIXES: &[&str] = &[
+        "roledefinitionresourceid",
+        "roledefinitionids",
+        "roledefinitionid",
+        "roledefinitionname",
+        "roledefinition",
+        "definitionid",
+        "roleassignments",
+        "roleassignment",
+        "assignments",
+        "assignment",
+        "roleguid",
+        "roleids",
+        "roleid",
+        "rolename",
+        "roles",
+        "role",
+        "guids",
+        "guid",
+        "ids",
+        "id",
+    ];
+    let mut name = compact(name);
+    loop {
+        match SUFFIXES
+            .iter()
+            .find(|s| name.len() > s.len() && name.ends_with(*s))
+        {
+            Some(suffix) => name.truncate(name.len() - suffix.len()),
+            None => return name,
+        }
+    }
+}
+
+/// Names that say nothing about which role: `roleDefinitionId`, `id`, `value`, `properties`.
+fn is_generic(name: &str) -> bool {
+    name.len() < 4
+        || matches!(
+            name,
+            "role"
+                | "roles"
+                | "roleid"
+                | "roleids"
+                | "roledefinitionid"
+                | "roledefinition"
+                | "roledefinitions"
+                | "roledefinitionidorname"
+                | "guid"
+                | "name"
+                | "value"
+                | "values"
+                | "properties"
+                | "builtin"
+                | "builtinroles"
+                | "rolemap"
+                | "params"
+                | "param"
+                | "defaultvalue"
+                | "roleassignment"
+                | "roleassignments"
+                | "principal"
+        )
+}
+
+/// The one built-in role a (stripped, compact) name names: the role of that name or former
+/// name, or the only role whose name ends with it (`openAiUser`). `None` when no role or
+/// several.
+fn role_named<'c>(cx: &Context<'c>, name: &str) -> Option<&'c Role> {
+    if let Some(found) = cx.catalog.roles.by_name(name) {
+        return Some(found.role);
+    }
+    if name.len() < 8 {
+        return None;
+    }
+    let mut matching = cx.catalog.roles.table.roles.iter().filter(|role| {
+        std::iter::once(&role.name)
+            .chain(&role.former_names)
+            .any(|n| compact(n).ends_with(name))
+    });
+    let first = matching.next()?;
+    matching.next().is_none().then_some(first)
+}
+
+/// Whether `name` is the role's name or former name, or the end of one.
+fn names_role(name: &str, role: &Role) -> bool {
+    std::iter::once(&role.name)
+        .chain(&role.former_names)
+        .any(|n| compact(n).ends_with(name))
+}
+
+/// The one role of two or more words a free text names, when it does not also name `actual`.
+fn role_in_text<'c>(cx: &Context<'c>, text: &str, actual: &Role) -> Option<&'c Role> {
+    let words = |s: &str| -> String {
+        let spaced: String = s
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    ' '
+                }
+            })
+            .collect();
+        format!(
+            " {} ",
+            spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+        )
+    };
+    let text = words(text);
+    let mentions = |role: &Role| {
+        std::iter::once(&role.name)
+            .chain(&role.former_names)
+            .any(|n| {
+                let n = words(n);
+                n.trim().contains(' ') && text.contains(&n)
+            })
+    };
+    if mentions(actual) {
+        return None;
+    }
+    let mut found: Vec<&Role> = cx
+        .catalog
+        .roles
+        .table
+        .roles
+        .iter()
+        .filter(|r| mentions(r))
+        .collect();
+    // `Storage Blob Data Reader` also mentions nothing shorter of two words, but a longer
+    // name contains a shorter one (`Cognitive Services OpenAI User` ⊃ none): keep the longest.
+    found.sort_by_key(|r| std::cmp::Reverse(r.name.len()));
+    let first = *found.first()?;
+    let others_inside = found[1..]
+        .iter()
+        .all(|r| words(&first.name).contains(&words(&r.name)));
+    others_inside.then_some(first)
+}
