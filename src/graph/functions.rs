@@ -1010,7 +1010,7 @@ fn pad_left(args: &[Value], origin: Origin) -> Option<Value> {
     if len >= width {
         return Some(Value::string(value.origin, text));
     }
-    let mut padded: String = std::iter::repeat(pad).take(width - len).collect();
+    let mut padded: String = std::iter::repeat_n(pad, width - len).collect();
     padded.push_str(&text);
     Some(Value::string(origin, padded))
 }

@@ -57,12 +57,12 @@ fn check(cx: &Context) -> Vec<Finding> {
                     .catalog
                     .roles
                     .by_id(&id)
-                    .map_or(true, |role| role.grants_data_on(provider)),
+                    .is_none_or(|role| role.grants_data_on(provider)),
                 Some(RoleRef::Name { name, .. }) => cx
                     .catalog
                     .roles
                     .by_name(&name)
-                    .map_or(true, |m| m.role.grants_data_on(provider)),
+                    .is_none_or(|m| m.role.grants_data_on(provider)),
                 _ => true,
             };
             for_app && on_target && grants
