@@ -21,6 +21,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the resource graph: resources, module calls and edges
     Graph(GraphArgs),
+    /// Write a resource for a template: `keyless generate role-assignment …`
+    #[command(subcommand)]
+    Generate(GenerateCommand),
     /// List the rules with their default levels
     Rules,
     /// Print the documentation of a rule
@@ -28,6 +31,55 @@ pub enum Command {
         /// A rule id, e.g. `local-auth-enabled`
         rule: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GenerateCommand {
+    /// The role assignment that grants a principal the least-privilege role on a target
+    RoleAssignment(RoleAssignmentArgs),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("role_choice").required(true).args(["role", "intent"])))]
+pub struct RoleAssignmentArgs {
+    /// Who gets the role: a compute resource with a system-assigned identity, a user-assigned
+    /// identity, or a parameter holding a principal id (Bicep symbol or ARM resource name)
+    #[arg(long, value_name = "SYMBOL")]
+    pub principal: String,
+
+    /// The resource the role is granted on (the assignment's scope)
+    #[arg(long, value_name = "SYMBOL")]
+    pub target: String,
+
+    /// A built-in role, by name or GUID
+    #[arg(long, value_name = "NAME|GUID")]
+    pub role: Option<String>,
+
+    /// What the principal does with the target; keyless picks the least-privilege role
+    #[arg(long, value_enum)]
+    pub intent: Option<IntentArg>,
+
+    /// The template to read (default: `main.bicep`, or the only template in the current folder)
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// The language to write (default: the template's)
+    #[arg(long, value_enum)]
+    pub format: Option<SnippetFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IntentArg {
+    Read,
+    Write,
+    Inference,
+    Admin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SnippetFormat {
+    Bicep,
+    Arm,
 }
 
 #[derive(Debug, clap::Args)]
@@ -90,6 +142,19 @@ pub struct CheckArgs {
     /// Record every current finding in FILE, print nothing else and exit 0
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+
+    /// Apply the safe fixes, then report what is left
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Print the fixes as a unified diff instead of applying them (the exit status is the
+    /// report's)
+    #[arg(long)]
+    pub diff: bool,
+
+    /// With `--fix` or `--diff`: the unsafe fixes too
+    #[arg(long)]
+    pub unsafe_fixes: bool,
 
     /// With the path `-` (standard input): the name the text is reported under, and where
     /// its modules and parameter files are looked up

@@ -4,6 +4,9 @@
 //! optional help, related locations (a module call site, the other end of an assignment) and an
 //! optional fix. A *report* is the diagnostics of one run plus the files they point into.
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
 use crate::source::{FileId, LineCol, SourceFile, Span};
 
 /// How loud a diagnostic is. Ordered so that `Info < Warning < Error`.
@@ -124,6 +127,38 @@ impl Report {
             file: source,
             start: source.line_col(span.start),
             end: source.line_col(span.end),
+        }
+    }
+
+    /// Adds another report's files and diagnostics (a unit of the same run). `index` maps
+    /// each file's identity (its canonical path) to its id here, so a file both reports hold
+    /// is kept once; diagnostics found twice (a module checked on its own and through its
+    /// caller) are removed by [`Report::sort`]. `canonical` gives a path's identity (the run
+    /// asks the file system once per path, not once per report).
+    pub fn merge(
+        &mut self,
+        other: Report,
+        index: &mut HashMap<PathBuf, FileId>,
+        canonical: impl Fn(&Path) -> PathBuf,
+    ) {
+        self.files_scanned += other.files_scanned;
+        let mut renumber = Vec::with_capacity(other.files.len());
+        for file in other.files {
+            let key = canonical(&file.path);
+            let id = *index.entry(key).or_insert_with(|| {
+                self.files.push(file);
+                FileId(self.files.len() as u32 - 1)
+            });
+            renumber.push(id);
+        }
+        let map = |id: &mut FileId| *id = renumber[id.0 as usize];
+        for mut diagnostic in other.diagnostics {
+            map(&mut diagnostic.file);
+            diagnostic.related.iter_mut().for_each(|r| map(&mut r.file));
+            if let Some(fix) = &mut diagnostic.fix {
+                fix.edits.iter_mut().for_each(|e| map(&mut e.file));
+            }
+            self.diagnostics.push(diagnostic);
         }
     }
 

@@ -12,6 +12,8 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod explain;
+pub mod fix;
+pub mod generate;
 pub mod graph;
 pub mod lint;
 pub mod render;
@@ -52,6 +54,20 @@ pub fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Check(args) => check(&args),
         Command::Graph(args) => graph(&args),
+        Command::Generate(cli::GenerateCommand::RoleAssignment(args)) => {
+            match generate::run(&args) {
+                Ok((text, notes)) => {
+                    for note in notes {
+                        eprintln!("keyless: {note}");
+                    }
+                    print(&text)
+                }
+                Err(err) => {
+                    eprintln!("keyless: {err}");
+                    Outcome::Error
+                }
+            }
+        }
         Command::Rules => print(&explain::rules_table()),
         Command::Explain { rule } => match explain::explain(&rule) {
             Ok(doc) => print(doc),
@@ -104,6 +120,17 @@ fn check(args: &CheckArgs) -> Outcome {
             eprintln!("keyless: {err}");
             return Outcome::Error;
         }
+    };
+    if args.diff {
+        return show_fixes(args, run);
+    }
+    let run = if args.fix {
+        match apply_fixes(args, &options, run) {
+            Ok(run) => run,
+            Err(outcome) => return outcome,
+        }
+    } else {
+        run
     };
     for problem in &run.problems {
         eprintln!("{problem}");
@@ -160,6 +187,11 @@ fn check(args: &CheckArgs) -> Outcome {
     if !run.problems.is_empty() {
         return Outcome::Error;
     }
+    findings_outcome(args, &report)
+}
+
+/// Exit 1 when a finding is at or above `--fail-on`.
+fn findings_outcome(args: &CheckArgs, report: &diagnostic::Report) -> Outcome {
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
@@ -169,6 +201,114 @@ fn check(args: &CheckArgs) -> Outcome {
     match (threshold, report.max_severity()) {
         (Some(threshold), Some(worst)) if worst >= threshold => Outcome::Findings,
         _ => Outcome::Clean,
+    }
+}
+
+/// `--diff`: the fixes of the report as a unified diff on stdout, nothing written. The exit
+/// status is the report's, as without `--diff`.
+fn show_fixes(args: &CheckArgs, run: lint::Run) -> Outcome {
+    for problem in &run.problems {
+        eprintln!("{problem}");
+    }
+    let pass = fix::pass(&run.report, args.unsafe_fixes);
+    for dropped in &pass.dropped {
+        eprintln!("keyless: {dropped}");
+    }
+    let diff: String = pass.files.iter().map(fix::unified_diff).collect();
+    if !print(&diff).eq(&Outcome::Clean) {
+        return Outcome::Error;
+    }
+    eprintln!(
+        "keyless: {} would be applied to {}{}",
+        count(pass.applied(), "fix", "fixes"),
+        count(pass.files.len(), "file", "files"),
+        unsafe_note(pass.unsafe_available)
+    );
+    if !run.problems.is_empty() {
+        return Outcome::Error;
+    }
+    findings_outcome(args, &run.report)
+}
+
+/// `--fix`: applies the fixes, re-lints, and again while fixes are left (up to
+/// [`fix::MAX_PASSES`]); returns the last run, whose report shows what is left.
+fn apply_fixes(
+    args: &CheckArgs,
+    options: &lint::Options,
+    mut run: lint::Run,
+) -> Result<lint::Run, Outcome> {
+    if args.paths.iter().any(|p| p == Path::new("-")) {
+        eprintln!("keyless: --fix cannot rewrite standard input; use --diff");
+        return Err(Outcome::Error);
+    }
+    let mut applied = 0;
+    let mut files = std::collections::BTreeSet::new();
+    let mut dropped: Vec<String> = Vec::new();
+    let mut left = 0;
+    let mut unsafe_available = 0;
+    for round in 0..=fix::MAX_PASSES {
+        let pass = fix::pass(&run.report, args.unsafe_fixes);
+        unsafe_available = pass.unsafe_available;
+        for message in &pass.dropped {
+            if !dropped.contains(message) {
+                dropped.push(message.clone());
+            }
+        }
+        if pass.files.is_empty() {
+            break;
+        }
+        if round == fix::MAX_PASSES {
+            left = pass.applied();
+            break;
+        }
+        if let Err((path, err)) = fix::write(&pass.files) {
+            eprintln!(
+                "keyless: cannot write {}: {err}; it is unchanged",
+                source::display_path(&path)
+            );
+            return Err(Outcome::Error);
+        }
+        applied += pass.applied();
+        files.extend(pass.files.iter().map(|f| f.path.clone()));
+        run = match lint_input(args, options) {
+            Ok(run) => run,
+            Err(err) => {
+                eprintln!("keyless: {err}");
+                return Err(Outcome::Error);
+            }
+        };
+    }
+    for message in &dropped {
+        eprintln!("keyless: {message}");
+    }
+    let mut summary = format!(
+        "keyless: applied {} in {}",
+        count(applied, "fix", "fixes"),
+        count(files.len(), "file", "files")
+    );
+    if left > 0 {
+        summary += &format!(
+            "; {} left after {} passes",
+            count(left, "fix", "fixes"),
+            fix::MAX_PASSES
+        );
+    }
+    eprintln!("{summary}{}", unsafe_note(unsafe_available));
+    Ok(run)
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn unsafe_note(n: usize) -> String {
+    if n == 0 {
+        String::new()
+    } else {
+        format!(
+            " ({} more with `--unsafe-fixes`)",
+            count(n, "unsafe fix", "unsafe fixes")
+        )
     }
 }
 

@@ -6,10 +6,11 @@
 //! cannot be read); it is printed on stderr and makes the exit status 2. Everything about a
 //! file's content, even undecodable bytes, is a diagnostic in the report instead.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::path::PathBuf;
-
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::catalog::Catalog;
 use crate::cli::GraphFormat;
@@ -21,7 +22,8 @@ use crate::graph::export;
 use crate::graph::Graph;
 use crate::rules;
 use crate::source::FileId;
-use crate::workspace::{Loaded, Workspace};
+use crate::syntax::FileKind;
+use crate::workspace::{CanonicalPaths, Loaded, Workspace};
 
 /// A path that could not be linted at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,19 +74,201 @@ impl fmt::Display for UsageError {
 }
 
 /// Lints files and folders.
+///
+/// Each discovered file is one *unit* of work: the file, the parameter file that applies to
+/// it and the modules it calls are read, checked and dropped together, so memory holds a
+/// handful of files at a time, and units run on every core. Units are merged in path order,
+/// so the output does not depend on the number of threads.
 pub fn lint_paths(paths: &[PathBuf], options: &Options) -> Result<Run, UsageError> {
-    let mut levels = RunLevels::new(options)?;
-    let mut configs = Configs::new(rule_ids(), options.config.as_deref())
+    let levels = RunLevels::new(options)?;
+    let configs = Configs::new(rule_ids(), options.config.as_deref())
         .map_err(|err| UsageError(err.to_string()))?;
-    let (mut workspace, scanned, mut problems) = load(paths, Some(&mut configs))?;
-    if let Some(params) = &options.params {
-        workspace
-            .set_parameter_override(params)
-            .map_err(|err| UsageError(format!("--params: {err}")))?;
+    let configs = Mutex::new(configs);
+    let (candidates, walk_errors) = discover::discover(paths);
+    let mut problems: Vec<Problem> = walk_errors
+        .into_iter()
+        .map(|e| Problem {
+            path: e.path,
+            message: format!("cannot read: {}", e.message),
+        })
+        .collect();
+    let mut units = Vec::with_capacity(candidates.len());
+    for candidate in candidates {
+        let settings = lock(&configs)
+            .for_file(&candidate.path)
+            .map_err(|err| UsageError(err.to_string()))?;
+        if !settings.excluded {
+            units.push(candidate);
+        }
     }
-    let report = check(workspace, scanned, &mut levels, Some(&mut configs))?;
+    let paths = Arc::new(CanonicalPaths::default());
+    let pairing = Pairing::new(&units, &paths);
+    let results = parallel_map(&units, threads(), |candidate| {
+        lint_unit(candidate, &pairing, &paths, options, &levels, &configs)
+    });
+    let mut report = Report::default();
+    let mut index = HashMap::new();
+    for result in results {
+        let mut unit = result?;
+        // `files_scanned` counts units, not the modules each one read.
+        unit.report.files_scanned = usize::from(unit.scanned);
+        problems.extend(unit.problem);
+        report.merge(unit.report, &mut index, |path| paths.canonical(path));
+    }
+    report.sort();
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Run { report, problems })
+}
+
+/// What one unit gave.
+struct UnitResult {
+    scanned: bool,
+    problem: Option<Problem>,
+    report: Report,
+}
+
+fn lint_unit(
+    candidate: &Candidate,
+    pairing: &Pairing,
+    paths: &Arc<CanonicalPaths>,
+    options: &Options,
+    levels: &RunLevels,
+    configs: &Mutex<Configs>,
+) -> Result<UnitResult, UsageError> {
+    let mut workspace = Workspace::with_paths(paths.clone());
+    let scanned = match workspace.load_candidate(candidate) {
+        Ok(Loaded::File(_)) => true,
+        Ok(Loaded::Skipped) => false,
+        Err(problem) => {
+            return Ok(UnitResult {
+                scanned: false,
+                problem: Some(problem),
+                report: Report::default(),
+            })
+        }
+    };
+    if scanned {
+        match &options.params {
+            Some(params) => workspace
+                .set_parameter_override(params)
+                .map_err(|err| UsageError(format!("--params: {err}")))?,
+            None => {
+                if let Some(params) = pairing.parameter_file_of(&candidate.path) {
+                    workspace.load_parameter_file(params);
+                }
+            }
+        }
+    }
+    let mut levels = levels.clone_without_settings();
+    let report = check(workspace, usize::from(scanned), &mut levels, Some(configs))?;
+    Ok(UnitResult {
+        scanned,
+        problem: None,
+        report,
+    })
+}
+
+/// Which discovered parameter file applies to which template: an ARM `X.parameters.json`
+/// to the `X.json` beside it, a `.bicepparam` to the file its `using` names.
+struct Pairing<'a> {
+    paths: &'a CanonicalPaths,
+    by_template: HashMap<PathBuf, PathBuf>,
+}
+
+impl<'a> Pairing<'a> {
+    fn new(units: &[Candidate], paths: &'a CanonicalPaths) -> Pairing<'a> {
+        let mut by_template = HashMap::new();
+        for unit in units {
+            let template = match unit.kind {
+                Some(FileKind::BicepParams) => bicepparam_target(&unit.path),
+                Some(FileKind::Json) => crate::workspace::arm_template_for(&unit.path),
+                _ => None,
+            };
+            if let Some(template) = template {
+                by_template
+                    .entry(paths.canonical(&template))
+                    .or_insert_with(|| unit.path.clone());
+            }
+        }
+        Pairing { paths, by_template }
+    }
+
+    fn parameter_file_of(&self, template: &Path) -> Option<&Path> {
+        if self.by_template.is_empty() {
+            // Most runs pair nothing (Bicep without `.bicepparam`): no path to resolve.
+            return None;
+        }
+        let key = self.paths.canonical(template);
+        self.by_template.get(&key).map(PathBuf::as_path)
+    }
+}
+
+/// The template a `.bicepparam` file's `using` names (parameter files are small: reading one
+/// twice costs little).
+fn bicepparam_target(path: &Path) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let (program, _) = crate::syntax::bicep::parse(&text, true);
+    let (using, _) = crate::graph::from_bicep::using_path(&program)?;
+    Some(path.parent().unwrap_or(Path::new("")).join(using))
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock would already have failed the run; keep going with the
+    // data as it is rather than panicking again.
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// How many threads lint units: `KEYLESS_THREADS` when it is a positive number (tests pin
+/// it to show that output does not depend on it; a CI runner may want to leave a core
+/// free), otherwise one per core.
+fn threads() -> usize {
+    std::env::var("KEYLESS_THREADS")
+        .ok()
+        .and_then(|value| value.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
+/// `f` over `items` on up to `threads` threads; results in the order of `items`.
+fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads.min(items.len()).max(1);
+    if threads == 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(index) else {
+                            break;
+                        };
+                        done.push((index, f(item)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, result)| result).collect()
 }
 
 /// Every rule id, for the configuration reader.
@@ -173,9 +357,10 @@ pub fn lint_stdin(
 ) -> Result<Run, UsageError> {
     let path = path.into();
     let mut levels = RunLevels::new(options)?;
-    let mut configs = Configs::new(rule_ids(), options.config.as_deref())
+    let configs = Configs::new(rule_ids(), options.config.as_deref())
         .map_err(|err| UsageError(err.to_string()))?;
-    let settings = configs
+    let configs = Mutex::new(configs);
+    let settings = lock(&configs)
         .for_file(&path)
         .map_err(|err| UsageError(err.to_string()))?;
     let mut workspace = Workspace::default();
@@ -196,7 +381,7 @@ pub fn lint_stdin(
             .set_parameter_override(params)
             .map_err(|err| UsageError(format!("--params: {err}")))?;
     }
-    let report = check(workspace, scanned, &mut levels, Some(&mut configs))?;
+    let report = check(workspace, scanned, &mut levels, Some(&configs))?;
     Ok(Run {
         report,
         problems: Vec::new(),
@@ -226,6 +411,15 @@ impl RunLevels {
             ignore: options.ignore.clone(),
             settings: Vec::new(),
         })
+    }
+
+    /// The flags' levels, for a unit that resolves its own files' settings.
+    fn clone_without_settings(&self) -> RunLevels {
+        RunLevels {
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+            settings: Vec::new(),
+        }
     }
 
     fn defaults() -> RunLevels {
@@ -306,24 +500,33 @@ fn check(
     mut workspace: Workspace,
     scanned: usize,
     levels: &mut RunLevels,
-    configs: Option<&mut Configs>,
+    configs: Option<&Mutex<Configs>>,
 ) -> Result<Report, UsageError> {
     let analysis = analyze(&mut workspace);
     // Module files are known only now: settings for every file of the workspace.
     if let Some(configs) = configs {
         let (files, _) = workspace.files_and_trees();
+        let mut configs = lock(configs);
         levels.settings = files
             .iter()
             .map(|file| configs.for_file(&file.path).map(Some))
             .collect::<Result<_, _>>()
             .map_err(|err| UsageError(err.to_string()))?;
     }
+    let custom_role_ids: Vec<String> = levels
+        .settings
+        .iter()
+        .flatten()
+        .flat_map(|settings| settings.custom_roles.iter().map(|role| role.id.clone()))
+        .collect();
+    let mut diagnostics: Vec<Diagnostic> = workspace.take_diagnostics();
     let cx = rules::Context {
         graph: &analysis.graph,
         edges: &analysis.edges,
         catalog: Catalog::builtin(),
+        custom_role_ids: &custom_role_ids,
+        files: workspace.files_and_trees().0,
     };
-    let mut diagnostics: Vec<Diagnostic> = workspace.take_diagnostics();
     diagnostics.extend(rules::run_all(&cx, levels));
     let (files, trees) = workspace.files_and_trees();
     crate::suppress::apply(&mut diagnostics, files, trees);

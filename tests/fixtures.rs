@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use keyless::diagnostic::Report;
 
 /// Folders of `fixtures/` that hold front-end and config cases, not rule cases.
-const NOT_RULES: &[&str] = &["syntax", "config", "graph", "formats", "docs"];
+const NOT_RULES: &[&str] = &["syntax", "config", "graph", "formats", "docs", "fix"];
 
 fn rule_folders() -> Vec<PathBuf> {
     let mut folders: Vec<PathBuf> = std::fs::read_dir("fixtures")

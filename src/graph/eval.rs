@@ -311,9 +311,10 @@ impl<'l> Builder<'l> {
             let name = self.full_name_value(*index, own);
             self.graph.resources[index.0 as usize].name = name;
         }
-        for (_, index, _) in &elements {
+        for (position, index, locals) in &elements {
             if self.graph.resource(*index).parent.is_none() {
-                let parent = self.inferred_parent(instance, *index);
+                let depends_on = decl.resources[*position].body.property("dependsOn");
+                let parent = self.inferred_parent(instance, *index, depends_on, locals);
                 self.graph.resources[index.0 as usize].parent = parent;
             }
         }
@@ -344,7 +345,13 @@ impl<'l> Builder<'l> {
     /// extension resource (`Microsoft.Storage/storageAccounts/providers/roleAssignments` named
     /// `sa/Microsoft.Authorization/<guid>`): the resource of the graph with the leading type and
     /// name segments.
-    fn inferred_parent(&self, instance: usize, index: ResourceIndex) -> Option<ResourceIndex> {
+    fn inferred_parent(
+        &mut self,
+        instance: usize,
+        index: ResourceIndex,
+        depends_on: Option<&Expr>,
+        locals: &Locals,
+    ) -> Option<ResourceIndex> {
         let resource = self.graph.resource(index);
         let lower = resource.type_name.to_ascii_lowercase();
         let parent_type = match lower.find("/providers/") {
@@ -354,6 +361,15 @@ impl<'l> Builder<'l> {
         if !parent_type.contains('/') {
             return None;
         }
+        let parent_type = parent_type.to_owned();
+        let parent_type = parent_type.as_str();
+        // `'${vnet.name}/subnet'`: the name says which resource is the parent.
+        if let Some(parent) = named_parent(&resource.name) {
+            if self.graph.resource(parent).is_type(parent_type) {
+                return Some(parent);
+            }
+        }
+        let resource = self.graph.resource(index);
         if let Some(name) = resource.name.as_str() {
             let parent_segments = parent_type.split('/').count().saturating_sub(1);
             let names: Vec<Value> = name
@@ -380,6 +396,23 @@ impl<'l> Builder<'l> {
         if let [only] = candidates.as_slice() {
             return Some(*only);
         }
+        // Bicep compiles `parent:` to a dependency on the parent: among several candidates, the
+        // one the child depends on.
+        if let Some(depends_on) = depends_on {
+            let dependencies = self.eval(instance, depends_on, locals);
+            let depended: Vec<ResourceIndex> = dependencies
+                .walk()
+                .filter_map(|value| match value.as_unknown().map(|u| &u.kind) {
+                    Some(UnknownKind::Resource(r)) => Some(*r),
+                    _ => self.resolve_resource(instance, value),
+                })
+                .filter(|r| candidates.contains(r))
+                .collect();
+            if let [only] = depended.as_slice() {
+                return Some(*only);
+            }
+        }
+        let resource = self.graph.resource(index);
         let shape = super::export::describe(&self.graph, &resource.name);
         let prefix = shape.rsplit_once('/')?.0;
         let mut same_shape = candidates.iter().copied().filter(|&r| {
@@ -1230,39 +1263,47 @@ impl<'l> Builder<'l> {
         }
     }
 
-    /// A resource of the graph with this type and these (known) names; looked up in the
-    /// instance first, then everywhere.
+    /// The resource of the graph with this type and these names: in the instance first, then
+    /// anywhere (a nested deployment refers to its parent's resources). Names compare by shape,
+    /// so `resourceId('Microsoft.Web/sites', parameters('site'))` finds the site named
+    /// `[parameters('site')]` even though the deployment alone knows that name; a shape that
+    /// is not fully known must match exactly one resource. Deployed resources win over
+    /// `existing` references to the same name.
     fn find_resource(
         &self,
         instance: usize,
         type_name: &str,
         names: &[Value],
     ) -> Option<ResourceIndex> {
-        let wanted: Vec<&str> = names.iter().map(Value::as_str).collect::<Option<_>>()?;
-        let template = self.instances[instance].template;
-        let matches = |index: &ResourceIndex| {
-            let resource = self.graph.resource(*index);
-            resource.type_name.eq_ignore_ascii_case(type_name)
-                && self.full_name(*index).is_some_and(|name| {
-                    name.len() == wanted.len()
-                        && name
-                            .iter()
-                            .zip(&wanted)
-                            .all(|(a, b)| a.eq_ignore_ascii_case(b))
-                })
-        };
-        let local = self
-            .graph
-            .template(template)
-            .resources
+        let known = names.iter().all(Value::is_known);
+        let wanted = names
             .iter()
-            .copied()
-            .find(|i| matches(i));
-        local.or_else(|| {
-            (0..self.graph.resources.len() as u32)
-                .map(ResourceIndex)
-                .find(|i| matches(i))
-        })
+            .map(|n| super::export::describe(&self.graph, n))
+            .collect::<Vec<_>>()
+            .join("/");
+        let pick = |candidates: &mut dyn Iterator<Item = ResourceIndex>| {
+            let matching: Vec<ResourceIndex> = candidates
+                .filter(|&i| {
+                    let resource = self.graph.resource(i);
+                    resource.type_name.eq_ignore_ascii_case(type_name)
+                        && super::export::describe(&self.graph, &resource.name)
+                            .eq_ignore_ascii_case(&wanted)
+                })
+                .collect();
+            let deployed = matching
+                .iter()
+                .copied()
+                .find(|&i| !self.graph.resource(i).existing);
+            match matching.as_slice() {
+                [] => None,
+                [only] => Some(*only),
+                _ if known => deployed.or(matching.first().copied()),
+                _ => None,
+            }
+        };
+        let template = self.instances[instance].template;
+        let local = pick(&mut self.graph.template(template).resources.iter().copied());
+        local.or_else(|| pick(&mut (0..self.graph.resources.len() as u32).map(ResourceIndex)))
     }
 
     /// The name segments of a resource (`['sa', 'default', 'container']`), when known.
@@ -1305,6 +1346,30 @@ impl<'l> Builder<'l> {
 
 fn parent_origin(graph: &Graph, index: ResourceIndex) -> Origin {
     graph.resource(index).anchor
+}
+
+/// The resource whose name leads a child's name: `'${vnet.name}/subnet'` written while the
+/// parent's name is still unknown.
+fn named_parent(name: &Value) -> Option<ResourceIndex> {
+    let ValueKind::Partial(segments) = &name.kind else {
+        return None;
+    };
+    let (Segment::Unknown(first), Some(Segment::Text(separator, _))) =
+        (segments.first()?, segments.get(1))
+    else {
+        return None;
+    };
+    if !separator.starts_with('/') {
+        return None;
+    }
+    match &first.kind {
+        UnknownKind::ResourceProperty { resource, path }
+            if path.len() == 1 && path[0] == "name" =>
+        {
+            Some(*resource)
+        }
+        _ => None,
+    }
 }
 
 /// The local name under which a loop binds `copyIndex()` (or `copyIndex('name')`).

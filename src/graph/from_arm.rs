@@ -290,8 +290,10 @@ impl Lowering<'_> {
     /// The resource object as one expression: every member but the ones that are structure
     /// (`type`, `apiVersion`, `copy`, `condition`, `dependsOn`, child `resources`, `existing`).
     fn resource_body(&mut self, resource: &arm::Resource) -> Expr {
-        let fields: [(&str, &Option<json::Value>); 11] = [
+        let fields: [(&str, &Option<json::Value>); 12] = [
             ("name", &resource.name),
+            // Kept for what it says about parents: Bicep's `parent:` compiles to a dependency.
+            ("dependsOn", &resource.depends_on),
             ("location", &resource.location),
             ("kind", &resource.kind),
             ("sku", &resource.sku),

@@ -3,6 +3,9 @@
 use super::{Context, Finding, Rule};
 use crate::catalog::local_auth::{Absent, Predicate, Switch, SwitchKind};
 use crate::config::Level;
+use crate::diagnostic::{Applicability, Fix};
+use crate::fix::{self, Snippet};
+use crate::generate;
 use crate::graph::value::{ResourceIndex, Value, ValueKind};
 use crate::graph::{ModuleCall, Resource};
 
@@ -26,11 +29,17 @@ fn check(cx: &Context) -> Vec<Finding> {
                 continue;
             }
             if let Some(problem) = Problem::find(cx, index, resource, switch) {
-                findings.push(problem.into_finding(cx, index, resource, switch));
+                let fix = problem.fix(cx, resource, switch);
+                findings.push(problem.into_finding(cx, index, resource, switch).fix(fix));
             }
         }
     }
-    findings.extend(cx.graph.modules.iter().filter_map(verified_module_argument));
+    findings.extend(
+        cx.graph
+            .modules
+            .iter()
+            .filter_map(|call| verified_module_argument(cx.graph, cx.files, call)),
+    );
     findings
 }
 
@@ -103,6 +112,42 @@ impl<'g> Problem<'g> {
             }
         }
         None
+    }
+
+    /// Sets the switch to its secure value: replaces an insecure literal (where it was written,
+    /// if it is a whole plain literal), or inserts the property where it is absent. A secure
+    /// value that is not a plain value (Batch's list of modes) and the further requirements are
+    /// left to the user.
+    fn fix(&self, cx: &Context, resource: &Resource, switch: &Switch) -> Option<Fix> {
+        let Predicate::Equals { value: wanted } = &switch.secure else {
+            return None;
+        };
+        let secure = Snippet::from_json(wanted)?;
+        let (path, edits) = match self {
+            Problem::Insecure { value, path } => {
+                let edit = fix::replace_literal(cx.graph, cx.files, value.origin, &secure)?;
+                (path, vec![edit])
+            }
+            Problem::Absent { path } if switch.path.is_some() => {
+                let decl = generate::decl_of(cx.graph, resource)?;
+                let file = cx.files.get(resource.declaration.file.0 as usize)?;
+                let segments: Vec<&str> = path.split('.').collect();
+                let edits = fix::set_path(
+                    resource.declaration.file,
+                    file,
+                    &decl.body,
+                    &segments,
+                    secure,
+                )?;
+                (path, edits)
+            }
+            _ => return None,
+        };
+        Some(Fix {
+            description: format!("set `{path}` to {}", describe_predicate(&switch.secure)),
+            applicability: Applicability::Safe,
+            edits,
+        })
     }
 
     fn into_finding(
@@ -345,7 +390,11 @@ fn describe_value(value: &Value) -> String {
 
 /// Azure Verified Modules (`br/public:avm/res/…`) take `disableLocalAuth` as a parameter:
 /// passing `false` turns keys on.
-fn verified_module_argument(call: &ModuleCall) -> Option<Finding> {
+fn verified_module_argument(
+    graph: &crate::graph::Graph,
+    files: &[crate::source::SourceFile],
+    call: &ModuleCall,
+) -> Option<Finding> {
     if !call.source.to_ascii_lowercase().contains("avm/res/") {
         return None;
     }
@@ -364,8 +413,15 @@ fn verified_module_argument(call: &ModuleCall) -> Option<Finding> {
         "`disableLocalAuth` is `false` in the call of module `{}`, so the service accepts keys",
         call.symbol
     );
+    let fix =
+        fix::replace_literal(graph, files, value.origin, &Snippet::Bool(true)).map(|edit| Fix {
+            description: "pass `disableLocalAuth: true`".to_owned(),
+            applicability: Applicability::Safe,
+            edits: vec![edit],
+        });
     Some(
         Finding::new(value.origin, message)
+            .fix(fix)
             .help("pass `disableLocalAuth: true` (the module's default) and grant apps a data-plane role instead")
             .related(call.anchor, format!("module `{}` is called here", call.symbol))
             .level(if ai { Level::Error } else { Level::Warning }),

@@ -2,7 +2,11 @@
 
 use super::{Context, Finding, Rule};
 use crate::config::Level;
+use crate::diagnostic::{Applicability, Fix};
+use crate::fix::{self, Snippet};
+use crate::generate;
 use crate::graph::value::ValueKind;
+use crate::graph::Resource;
 
 pub static RULE: Rule = Rule {
     id: "missing-managed-identity",
@@ -48,10 +52,54 @@ fn check(cx: &Context) -> Vec<Finding> {
             Some((_, None)) => None,
         };
         if let Some((at, message)) = problem {
-            findings.push(Finding::new(at, message).help(help).resource(index));
+            let fix = host
+                .system_assigned
+                .then(|| fix(cx, resource, &host.identity_path))
+                .flatten();
+            findings.push(
+                Finding::new(at, message)
+                    .help(help)
+                    .resource(index)
+                    .fix(fix),
+            );
         }
     }
     findings
+}
+
+/// Turns the system-assigned identity on: inserts `identity: { type: 'SystemAssigned' }` where
+/// there is no identity, or replaces a literal `'None'`. An `identity` written as something
+/// else (`null`, a variable) is left to the user.
+fn fix(cx: &Context, resource: &Resource, identity_path: &str) -> Option<Fix> {
+    let system = || Snippet::String("SystemAssigned".to_owned());
+    let edits = match resource.body.get(identity_path) {
+        None => {
+            let decl = generate::decl_of(cx.graph, resource)?;
+            let file = cx.files.get(resource.declaration.file.0 as usize)?;
+            let segments: Vec<&str> = identity_path.split('.').chain(["type"]).collect();
+            fix::set_path(
+                resource.declaration.file,
+                file,
+                &decl.body,
+                &segments,
+                system(),
+            )?
+        }
+        Some(identity) => {
+            let kind = identity.get("type")?;
+            vec![fix::replace_literal(
+                cx.graph,
+                cx.files,
+                kind.origin,
+                &system(),
+            )?]
+        }
+    };
+    Some(Fix {
+        description: "add a system-assigned identity".to_owned(),
+        applicability: Applicability::Safe,
+        edits,
+    })
 }
 
 /// `'SystemAssigned, UserAssigned'` → `["systemassigned", "userassigned"]`: a set, compared

@@ -7,9 +7,13 @@ use super::role_reading::{
 use super::{Context, Finding, Rule};
 use crate::catalog::service_roles::Intent;
 use crate::config::Level;
-use crate::graph::decl::Language;
+use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::fix::{self, Style};
+use crate::generate::{self, Plan, Principal};
+use crate::graph::decl::{Language, ParentDecl};
 use crate::graph::edges::EdgeKind;
 use crate::graph::Resource;
+use crate::source::Span;
 
 pub static RULE: Rule = Rule {
     id: "missing-role-assignment",
@@ -86,25 +90,51 @@ fn check(cx: &Context) -> Vec<Finding> {
             app_resource.display_name(),
             target_resource.display_name()
         );
+        let principal = if identities.contains(&app) {
+            Principal::System(app, app_resource)
+        } else {
+            let uami = identities[0];
+            Principal::UserAssigned(uami, cx.graph.resource(uami))
+        };
+        let plan = role
+            .and_then(|(_, id)| cx.catalog.roles.by_id(id))
+            .map(|role| Plan {
+                template: app_resource.template,
+                principal,
+                target: target_resource,
+                target_index: target,
+                role,
+                notes: Vec::new(),
+            });
         let language = cx.graph.template(app_resource.template).language;
-        let help = match role {
-            Some((name, id)) => format!(
+        let file = cx.files.get(app_resource.declaration.file.0 as usize);
+        let snippet = plan
+            .as_ref()
+            .zip(file)
+            .map(|(plan, file)| generate::render(cx.graph, plan, language, file));
+        let help = match (role, &snippet) {
+            (Some((name, _)), Some(snippet)) => format!(
                 "grant it `{name}` on `{}`:\n{}",
                 target_resource.display_name(),
-                snippet(language, app_resource, target_resource, name, id)
+                snippet.trim_end()
             ),
-            None => format!(
+            _ => format!(
                 "grant its identity a data-plane role on `{}` (`keyless roles` lists them)",
                 target_resource.display_name()
             ),
         };
+        let fix = plan
+            .as_ref()
+            .zip(snippet.as_deref())
+            .and_then(|(plan, snippet)| insert_after(cx, app_resource, plan, snippet));
         let finding = Finding::new(app_resource.anchor, message)
             .help(help)
             .related(
                 target_resource.anchor,
                 format!("`{}` is declared here", target_resource.display_name()),
             )
-            .resource(app);
+            .resource(app)
+            .fix(fix);
         if !findings
             .iter()
             .any(|f| f.at == finding.at && f.message == finding.message)
@@ -123,32 +153,60 @@ fn is_ai(cx: &Context, resource: &Resource) -> bool {
         .any(|s| s.ai_service)
 }
 
-/// The role assignment that grants `app`'s system-assigned identity `role` on `target`.
-// FIXME(generator): moves to `src/generate/` with `keyless generate role-assignment`.
-pub fn snippet(
-    language: Language,
-    app: &Resource,
-    target: &Resource,
-    role_name: &str,
-    role_id: &str,
-) -> String {
-    let symbol: String = role_name
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect();
-    match language {
-        Language::Bicep => format!(
-            "resource {app}{symbol} 'Microsoft.Authorization/roleAssignments@2022-04-01' = {{\n  name: guid({target}.id, {app}.id, '{role_id}')\n  scope: {target}\n  properties: {{\n    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '{role_id}')\n    principalId: {app}.identity.principalId\n    principalType: 'ServicePrincipal'\n  }}\n}}",
-            app = app.symbol,
-            target = target.symbol,
-        ),
-        Language::Arm => {
-            let target_id = format!("resourceId('{}', '{}')", target.type_name, target.name.as_str().unwrap_or("<name>"));
-            let app_id = format!("resourceId('{}', '{}')", app.type_name, app.name.as_str().unwrap_or("<name>"));
-            let version = app.api_version.as_deref().unwrap_or("2023-01-01");
+/// Inserts the generated assignment after the app's declaration: a Bicep declaration of its
+/// own, or the next element of the ARM `resources` array. Only where both ends are in the same
+/// template, neither in a loop, and the app is not declared inside another resource.
+fn insert_after(cx: &Context, app: &Resource, plan: &Plan, snippet: &str) -> Option<Fix> {
+    if app.in_loop || plan.target.in_loop || plan.target.template != app.template || app.existing {
+        return None;
+    }
+    let decl = generate::decl_of(cx.graph, app)?;
+    if matches!(decl.parent, Some(ParentDecl::Enclosing(_))) {
+        return None;
+    }
+    let file_id = app.declaration.file;
+    let file = cx.files.get(file_id.0 as usize)?;
+    let text = &file.text;
+    let style = Style::of(text);
+    let end = app.declaration.span.end as usize;
+    let start = app.declaration.span.start as usize;
+    let indent = fix::line_indent(text, start);
+    let insert = match cx.graph.template(app.template).language {
+        Language::Bicep => {
+            if !indent.is_empty() {
+                return None;
+            }
             format!(
-                "{{\n  \"type\": \"Microsoft.Authorization/roleAssignments\",\n  \"apiVersion\": \"2022-04-01\",\n  \"scope\": \"[{target_id}]\",\n  \"name\": \"[guid({target_id}, {app_id}, '{role_id}')]\",\n  \"properties\": {{\n    \"roleDefinitionId\": \"[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '{role_id}')]\",\n    \"principalId\": \"[reference({app_id}, '{version}', 'full').identity.principalId]\",\n    \"principalType\": \"ServicePrincipal\"\n  }}\n}}"
+                "{nl}{nl}{}",
+                fix::reindent(snippet.trim_end(), "", &style),
+                nl = style.newline
             )
         }
-    }
+        Language::Arm => {
+            // An element of the `resources` array (languageVersion 2.0 keys them by symbol).
+            let before = text[..start].trim_end();
+            if !(before.ends_with('[') || before.ends_with(',')) {
+                return None;
+            }
+            format!(
+                ",{}{indent}{}",
+                style.newline,
+                fix::reindent(snippet.trim_end(), indent, &style)
+            )
+        }
+    };
+    Some(Fix {
+        description: format!(
+            "grant `{}` to `{}` on `{}`",
+            plan.role.name,
+            plan.principal.symbol(),
+            plan.target.symbol
+        ),
+        applicability: Applicability::Safe,
+        edits: vec![Edit {
+            file: file_id,
+            span: Span::at(end),
+            insert,
+        }],
+    })
 }

@@ -44,6 +44,10 @@ pub struct Context<'a> {
     pub graph: &'a Graph,
     pub edges: &'a [Edge],
     pub catalog: &'a Catalog,
+    /// Role definition GUIDs the configuration declares (`customRoles`), lower-case.
+    pub custom_role_ids: &'a [String],
+    /// The text of every file, by id: fixes read it to write edits in the file's own style.
+    pub files: &'a [crate::source::SourceFile],
 }
 
 /// One thing a rule found.
@@ -91,6 +95,11 @@ impl Finding {
 
     pub fn level(mut self, level: Level) -> Finding {
         self.level = Some(level);
+        self
+    }
+
+    pub fn fix(mut self, fix: Option<Fix>) -> Finding {
+        self.fix = fix;
         self
     }
 }

@@ -4,6 +4,7 @@ use super::role_reading::{self, labels_around, read_role, Label, RoleRef, Source
 use super::{Context, Finding, Rule};
 use crate::catalog::roles::{compact, Role};
 use crate::config::Level;
+use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::graph::value::Origin;
 
 pub static RULE: Rule = Rule {
@@ -112,12 +113,25 @@ impl<'c> Mismatch<'c> {
             "use `{}` for `{}`, or rename it to match `{}` (check which role the app needs)",
             self.named.id, self.named.name, actual.name
         );
-        let mut finding = Finding::new(at, message).help(help);
+        // The name may be the mistake rather than the GUID: only `--unsafe-fixes` applies it.
+        let fix = cx
+            .files
+            .get(at.file.0 as usize)
+            .filter(|file| file.slice(at.span).eq_ignore_ascii_case(id))
+            .map(|_| Fix {
+                description: format!("use the GUID of `{}`", self.named.name),
+                applicability: Applicability::Unsafe,
+                edits: vec![Edit {
+                    file: at.file,
+                    span: at.span,
+                    insert: self.named.id.clone(),
+                }],
+            });
+        let mut finding = Finding::new(at, message).help(help).fix(fix);
         let name_at = Origin::new(at.file, self.label.name_at);
         if name_at != at && !self.label.name_at.start.eq(&self.label.name_at.end) {
             finding = finding.related(name_at, "named here");
         }
-        let _ = cx;
         finding
     }
 }

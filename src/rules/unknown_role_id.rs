@@ -14,9 +14,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Context) -> Vec<Finding> {
-    // FIXME(custom-roles): the configuration's `customRoles` are not in `Context` yet; pass
-    // them here once the runner carries them.
-    let custom = role_reading::custom_role_ids(cx, &[]);
+    let custom = role_reading::custom_role_ids(cx, cx.custom_role_ids);
     let mut findings: Vec<Finding> = Vec::new();
     for assignment in role_reading::assignments(cx) {
         // Cosmos DB assignments name native roles (built-in or `sqlRoleDefinitions`).
