@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use keyless::graph::export::describe;
 use keyless::graph::value::ValueKind;
 use keyless::graph::Graph;
 
@@ -117,10 +118,25 @@ fn key(graph: &Graph, resource: &keyless::graph::Resource) -> Key {
         _ => "?".to_owned(),
     };
     // An `existing` parent is not deployed, and ARM's compiled form (languageVersion 1) omits
-    // it: only deployed parents count.
+    // it: the parent is the deployed resource of the same type and name if the template has
+    // one (`new` and `existing` branches of one resource), and otherwise none.
     let parent = resource
         .parent
-        .filter(|&p| !graph.resource(p).existing)
+        .and_then(|p| {
+            let parent = graph.resource(p);
+            if !parent.existing {
+                return Some(p);
+            }
+            graph
+                .resources()
+                .find(|(_, r)| {
+                    !r.existing
+                        && r.is_type(&parent.type_name)
+                        && describe(graph, &r.name)
+                            .eq_ignore_ascii_case(&describe(graph, &parent.name))
+                })
+                .map(|(i, _)| i)
+        })
         .map(|p| {
             let parent = graph.resource(p);
             format!("{}/{}", parent.type_name.to_ascii_lowercase(), name(parent))

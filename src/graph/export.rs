@@ -255,6 +255,16 @@ pub fn to_dot(graph: &Graph, edges: &[Edge]) -> String {
             label(graph, index)
         );
     }
+    for (index, resource) in graph.resources() {
+        if let Some(parent) = resource.parent {
+            let _ = writeln!(
+                out,
+                "  {} -> {} [style=dashed, arrowhead=none];",
+                node(parent),
+                node(index)
+            );
+        }
+    }
     for edge in edges {
         if let Some((from, to)) = assigns_principal(edge) {
             let _ = writeln!(out, "  {} -> {} [label=\"holds\"];", node(from), node(to));
@@ -271,6 +281,11 @@ pub fn to_mermaid(graph: &Graph, edges: &[Edge]) -> String {
     let mut out = String::from("flowchart LR\n");
     for (index, _) in graph.resources() {
         let _ = writeln!(out, "  {}[\"{}\"]", node(index), label(graph, index));
+    }
+    for (index, resource) in graph.resources() {
+        if let Some(parent) = resource.parent {
+            let _ = writeln!(out, "  {} -.- {}", node(parent), node(index));
+        }
     }
     for edge in edges {
         if let Some((from, to)) = assigns_principal(edge) {
