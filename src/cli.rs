@@ -26,6 +26,11 @@ pub enum Command {
     Generate(GenerateCommand),
     /// List the rules with their default levels
     Rules,
+    /// Find built-in roles by name (forgiving), GUID or permission
+    Roles {
+        /// A role name, a GUID (or its start), or an operation such as `listKeys`
+        query: Option<String>,
+    },
     /// Print the documentation of a rule
     Explain {
         /// A rule id, e.g. `local-auth-enabled`

@@ -69,6 +69,7 @@ pub fn run(cli: Cli) -> Outcome {
             }
         }
         Command::Rules => print(&explain::rules_table()),
+        Command::Roles { query } => print(&catalog::roles::render_query(query.as_deref())),
         Command::Explain { rule } => match explain::explain(&rule) {
             Ok(doc) => print(doc),
             Err(message) => {
@@ -117,7 +118,7 @@ fn check(args: &CheckArgs) -> Outcome {
     let run = match lint_input(args, &options) {
         Ok(run) => run,
         Err(err) => {
-            eprintln!("keyless: {err}");
+            eprintln!("{err}");
             return Outcome::Error;
         }
     };

@@ -68,8 +68,14 @@ pub struct Options {
 pub struct UsageError(pub String);
 
 impl fmt::Display for UsageError {
+    /// A configuration error already reads `path:line:col: error: …` (so editors link to it);
+    /// anything else is keyless's own complaint and says so.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        if self.0.contains(": error: ") {
+            f.write_str(&self.0)
+        } else {
+            write!(f, "keyless: {}", self.0)
+        }
     }
 }
 

@@ -379,6 +379,19 @@ pub fn render_query(query: Option<&str>) -> String {
                         rows.push((role.name.clone(), role.id.clone(), note(role, "")));
                     }
                 }
+                // One word that names no role: an operation (`listKeys`, `OpenAI`).
+                if rows.is_empty() && words.len() == 1 {
+                    for role in &roles.table.roles {
+                        let grants = role
+                            .actions
+                            .iter()
+                            .chain(&role.data_actions)
+                            .find(|action| action.to_ascii_lowercase().contains(&lower));
+                        if let Some(action) = grants {
+                            rows.push((role.name.clone(), role.id.clone(), note(role, action)));
+                        }
+                    }
+                }
                 if rows.is_empty() {
                     for role in roles.nearest_names(query, 5) {
                         rows.push((

@@ -79,7 +79,8 @@ fn convert<'a>(report: &'a Report, diagnostic: &'a Diagnostic) -> JsonDiagnostic
         rule: diagnostic.rule,
         severity: diagnostic.severity.as_str(),
         message: &diagnostic.message,
-        file: at.path,
+        // DESIGN.md: `file` is relative to the current directory.
+        file: super::repo_path(at.file),
         line: at.start.line,
         column: at.start.column,
         end_line: at.end.line,
@@ -94,7 +95,7 @@ fn convert<'a>(report: &'a Report, diagnostic: &'a Diagnostic) -> JsonDiagnostic
             .map(|related| {
                 let at = report.location(related.file, related.span);
                 JsonRelated {
-                    file: at.path,
+                    file: super::repo_path(at.file),
                     line: at.start.line,
                     column: at.start.column,
                     message: &related.message,
@@ -110,7 +111,7 @@ fn convert<'a>(report: &'a Report, diagnostic: &'a Diagnostic) -> JsonDiagnostic
                     let file = report.file(edit.file);
                     let bom = if file.has_bom { 3 } else { 0 };
                     JsonEdit {
-                        file: file.display_path(),
+                        file: super::repo_path(file),
                         start: edit.span.start + bom,
                         end: edit.span.end + bom,
                         insert: &edit.insert,
