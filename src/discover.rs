@@ -74,6 +74,10 @@ fn walk(root: &Path, found: &mut Vec<Candidate>, errors: &mut Vec<WalkError>) {
     for entry in walker {
         match entry {
             Ok(entry) if entry.file_type().is_file() => {
+                // keyless's own configuration is never a template; it is read as configuration.
+                if entry.file_name() == crate::config::FILE_NAME {
+                    continue;
+                }
                 if let Some(kind) = kind_of(entry.path()) {
                     found.push(Candidate {
                         path: entry.into_path(),
