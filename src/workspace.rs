@@ -300,6 +300,26 @@ impl crate::graph::export::FileNames for Workspace {
 }
 
 impl ModuleLoader for Workspace {
+    fn read_text(&mut self, from: FileId, path: &Path) -> Option<String> {
+        let base = self
+            .files
+            .get(from.0 as usize)?
+            .path
+            .parent()?
+            .to_path_buf();
+        let full = base.join(path);
+        // The same bound as for templates: a compile-time load is not a way to read a disk.
+        if std::fs::metadata(&full).ok()?.len() > MAX_FILE_BYTES as u64 {
+            return None;
+        }
+        let text = std::fs::read_to_string(full).ok()?;
+        Some(
+            text.strip_prefix('\u{feff}')
+                .map(str::to_owned)
+                .unwrap_or(text),
+        )
+    }
+
     fn load(&mut self, from: FileId, path: &Path) -> Result<Arc<TemplateDecl>, String> {
         let base = self.files[from.0 as usize]
             .path

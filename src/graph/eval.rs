@@ -42,6 +42,10 @@ pub trait ModuleLoader {
     /// Resolves `path` (as written in a module call in `from`) and returns its declaration, or
     /// a message saying why it cannot be read.
     fn load(&mut self, from: FileId, path: &Path) -> Result<Arc<TemplateDecl>, String>;
+
+    /// The text of a file next to `from`, for Bicep's compile-time `loadJsonContent()` and
+    /// `loadTextContent()`; `None` when it cannot be read.
+    fn read_text(&mut self, from: FileId, path: &Path) -> Option<String>;
 }
 
 /// Something the builder could not follow (a missing or cyclic module).
@@ -986,6 +990,9 @@ impl<'l> Builder<'l> {
                 "map" | "filter" => {
                     return self.eval_lambda_call(instance, &lower, args, locals, origin)
                 }
+                "loadjsoncontent" | "loadtextcontent" if args.len() == 1 => {
+                    return self.load_content(instance, &lower, &args[0], locals, origin)
+                }
                 _ => {}
             }
         }
@@ -1013,6 +1020,33 @@ impl<'l> Builder<'l> {
             }
         }
         absorb_all(origin, name, &values)
+    }
+
+    /// Bicep reads these files when it compiles; so does keyless, so that a loop over a JSON
+    /// file of role ids or resource definitions is a loop over known values.
+    fn load_content(
+        &mut self,
+        instance: usize,
+        name: &str,
+        path: &Expr,
+        locals: &Locals,
+        origin: Origin,
+    ) -> Value {
+        let path = self.eval(instance, path, locals);
+        let file = self.instances[instance].decl.file;
+        let text = path
+            .as_str()
+            .and_then(|p| self.loader.read_text(file, Path::new(p)));
+        let Some(text) = text else {
+            return absorb_all(origin, name, &[path]);
+        };
+        if name == "loadtextcontent" {
+            return Value::string(origin, text);
+        }
+        match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(json) => json_value(&json, origin, 0),
+            Err(_) => absorb_all(origin, name, &[path]),
+        }
     }
 
     fn user_function(
@@ -1372,6 +1406,34 @@ fn named_parent(name: &Value) -> Option<ResourceIndex> {
     }
 }
 
+/// A JSON document as a value; every part has the origin of the call that loaded it.
+fn json_value(json: &serde_json::Value, origin: Origin, depth: usize) -> Value {
+    if depth > 64 {
+        return Value::opaque(origin);
+    }
+    let kind = match json {
+        serde_json::Value::Null => ValueKind::Null,
+        serde_json::Value::Bool(b) => ValueKind::Bool(*b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => ValueKind::Int(i),
+            None => return Value::opaque(origin),
+        },
+        serde_json::Value::String(s) => ValueKind::String(s.clone()),
+        serde_json::Value::Array(items) => ValueKind::Array(
+            items
+                .iter()
+                .map(|i| json_value(i, origin, depth + 1))
+                .collect(),
+        ),
+        serde_json::Value::Object(map) => ValueKind::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), json_value(v, origin, depth + 1)))
+                .collect(),
+        ),
+    };
+    Value::new(origin, kind)
+}
+
 /// The local name under which a loop binds `copyIndex()` (or `copyIndex('name')`).
 fn copy_index_local(name: Option<&str>) -> String {
     match name {
@@ -1518,6 +1580,15 @@ fn index_value(object: Value, index: &Value, safe: bool, origin: Origin) -> Valu
         }
         (ValueKind::Object(_), ValueKind::String(key)) => member(object, key, safe, origin),
         (ValueKind::Unknown(_), ValueKind::String(key)) => member(object, key, safe, origin),
+        // A known table picked by a key only the deployment knows
+        // (`zoneNames[toLower(environment().name)]`): which table is remembered, so two uses
+        // of the same pick are recognisably the same value.
+        (ValueKind::Object(_) | ValueKind::Array(_), _) if !index.is_known() => {
+            let mut unknown = Unknown::of(UnknownKind::Element(object.origin));
+            unknown.absorb(&object);
+            unknown.absorb(index);
+            Value::unknown(origin, unknown)
+        }
         _ => absorb_all(origin, "[]", &[object, index.clone()]),
     }
 }

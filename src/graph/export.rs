@@ -90,6 +90,7 @@ fn describe_unknown(graph: &Graph, unknown: &Unknown, out: &mut String) {
         UnknownKind::Parameter(name) => write!(out, "<param {name}>"),
         UnknownKind::Deployment(what) => write!(out, "<{what}>"),
         UnknownKind::Call(name) => write!(out, "<{name}()>"),
+        UnknownKind::Element(of) => write!(out, "<element of #{}:{}>", of.file.0, of.span.start),
         UnknownKind::Opaque => write!(out, "<?>"),
     };
 }

@@ -265,6 +265,21 @@ impl Lowering<'_> {
             .map(|member| {
                 let value = match member.value.get_ignore_case("value") {
                     Some(value) => self.value(value),
+                    // The whole entry as an expression (Bicep compiles optional arguments to
+                    // `[if(…, createObject('value', …), …)]`): its `value`.
+                    None if member.value.as_str().is_some() => {
+                        let entry = self.value(&member.value);
+                        Expr::new(
+                            member.value.span,
+                            ExprKind::Member {
+                                object: Box::new(entry),
+                                name: "value".to_owned(),
+                                name_span: member.value.span,
+                                safe: false,
+                            },
+                        )
+                    }
+                    // A Key Vault `reference` or anything else: unknown.
                     None => Expr::new(member.value.span, ExprKind::Error),
                 };
                 ObjectItem::Property(Property {

@@ -92,6 +92,9 @@ pub enum UnknownKind {
     /// The result of a function only the deployment can compute (`newGuid()`, `utcNow()`,
     /// `reference()` of something outside the graph, or a known function given unknown arguments).
     Call(String),
+    /// An element of the known object or array written at this origin, picked by a key only
+    /// the deployment knows.
+    Element(Origin),
     /// Anything else that cannot be known (e.g. a parse error, a registry module's output).
     #[default]
     Opaque,

@@ -26,10 +26,14 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(WIDTH)
         .with_links(false);
+    let plain_lines = PlainLines::of(report);
     for diagnostic in &report.diagnostics {
         let mut text = String::new();
         handler
-            .render_report(&mut text, &HumanDiagnostic::new(report, diagnostic))
+            .render_report(
+                &mut text,
+                &HumanDiagnostic::new(report, &plain_lines, diagnostic),
+            )
             .map_err(io::Error::other)?;
         out.write_all(text.as_bytes())?;
     }
@@ -88,7 +92,7 @@ struct HumanDiagnostic<'a> {
 }
 
 impl<'a> HumanDiagnostic<'a> {
-    fn new(report: &'a Report, diagnostic: &'a Diagnostic) -> Self {
+    fn new(report: &'a Report, plain_lines: &PlainLines, diagnostic: &'a Diagnostic) -> Self {
         let related = diagnostic
             .related
             .iter()
@@ -97,7 +101,7 @@ impl<'a> HumanDiagnostic<'a> {
                 code: String::new(),
                 message: &related.message,
                 help: None,
-                source: NamedText::of(report.file(related.file)),
+                source: NamedText::of(report.file(related.file), plain_lines.of_file(related.file)),
                 span: related.span,
                 related: Vec::new(),
             })
@@ -111,7 +115,10 @@ impl<'a> HumanDiagnostic<'a> {
             code: diagnostic.rule.to_owned(),
             message: &diagnostic.message,
             help: diagnostic.help.as_deref(),
-            source: NamedText::of(report.file(diagnostic.file)),
+            source: NamedText::of(
+                report.file(diagnostic.file),
+                plain_lines.of_file(diagnostic.file),
+            ),
             span: diagnostic.span,
             related,
         }
@@ -187,15 +194,39 @@ struct NamedText<'a> {
     name: String,
     file: &'a SourceFile,
     text: &'a str,
+    /// See [`PlainLines`].
+    plain_lines: bool,
 }
 
 impl<'a> NamedText<'a> {
-    fn of(file: &'a SourceFile) -> Self {
+    fn of(file: &'a SourceFile, plain_lines: bool) -> Self {
         NamedText {
             name: file.display_path(),
             file,
             text: &file.text,
+            plain_lines,
         }
+    }
+}
+
+/// Whether each file of a report has only `\n` and `\r\n` line ends, so that its line
+/// numbers are the same for miette (for which a lone `\r` also ends a line) and for
+/// [`SourceFile`]. Computed once per report; files with a lone `\r` (classic Mac line ends,
+/// rare) are read by miette from the start, as before.
+struct PlainLines(Vec<bool>);
+
+impl PlainLines {
+    fn of(report: &Report) -> PlainLines {
+        let plain = |text: &str| {
+            let bytes = text.as_bytes();
+            text.match_indices('\r')
+                .all(|(at, _)| bytes.get(at + 1) == Some(&b'\n'))
+        };
+        PlainLines(report.files.iter().map(|f| plain(&f.text)).collect())
+    }
+
+    fn of_file(&self, file: crate::source::FileId) -> bool {
+        self.0.get(file.0 as usize).copied().unwrap_or(false)
     }
 }
 
@@ -228,10 +259,10 @@ impl SourceCode for NamedText<'_> {
 
 impl NamedText<'_> {
     /// A byte offset at a line start at least `context` lines above `offset` (0 when the
-    /// span is near the top or past the end), and the number of lines before it as miette
-    /// counts them: a `\r\n`, a `\n` or a lone `\r` each end a line.
+    /// span is near the top or past the end, or the file has lone `\r` line ends), and the
+    /// number of lines before it.
     fn window_start(&self, offset: usize, context: usize) -> (usize, usize) {
-        if offset > self.text.len() {
+        if !self.plain_lines || offset > self.text.len() {
             return (0, 0);
         }
         let line = self.file.line_col(offset as u32).line; // 1-based, lines end at `\n`
@@ -241,10 +272,6 @@ impl NamedText<'_> {
         let Some(base) = self.file.line_start(wanted) else {
             return (0, 0);
         };
-        let prefix = &self.text[..base];
-        // A vectorised count of lone `\r` (rare: classic Mac line ends) keeps this linear and
-        // cheap; miette's own walk over the same prefix was the slow part.
-        let lone_cr = prefix.matches('\r').count() - prefix.matches("\r\n").count();
-        (base, wanted as usize - 1 + lone_cr)
+        (base, wanted as usize - 1)
     }
 }
