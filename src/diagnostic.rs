@@ -209,7 +209,25 @@ impl Report {
                 d.span,
             )
         });
-        self.diagnostics.dedup();
+        // One cause, one finding: a module checked on its own and through each of its callers
+        // finds the same thing at the same place; keep one, with every call site as related.
+        self.diagnostics.dedup_by(|later, earlier| {
+            let same = later.file == earlier.file
+                && later.span == earlier.span
+                && later.rule == earlier.rule
+                && later.message == earlier.message;
+            if same {
+                for related in later.related.drain(..) {
+                    if !earlier.related.contains(&related) {
+                        earlier.related.push(related);
+                    }
+                }
+                if earlier.fix.is_none() {
+                    earlier.fix = later.fix.take();
+                }
+            }
+            same
+        });
     }
 
     /// The highest severity present, if any diagnostic is.
