@@ -52,6 +52,8 @@ struct Mismatch<'c> {
     named: &'c Role,
     /// The name came from a description rather than an identifier.
     description: bool,
+    /// The name came from a `//` comment after the GUID.
+    comment: bool,
 }
 
 impl<'c> Mismatch<'c> {
@@ -86,19 +88,42 @@ impl<'c> Mismatch<'c> {
                 label: label.clone(),
                 named,
                 description: false,
+                comment: false,
             });
         }
-        let label = labels.iter().find(|l| l.description.is_some())?;
-        let named = role_in_text(cx, label.description.as_deref()?, actual)?;
+        if let Some(label) = labels.iter().find(|l| l.description.is_some()) {
+            if let Some(named) = role_in_text(cx, label.description.as_deref()?, actual) {
+                return Some(Mismatch {
+                    label: label.clone(),
+                    named,
+                    description: true,
+                    comment: false,
+                });
+            }
+        }
+        // `'5e0bd9bd-…' // Cognitive Services User`: a comment after the GUID on its line.
+        let (comment, comment_at) = trailing_comment(cx, at)?;
+        let named = role_in_text(cx, &comment, actual)?;
         Some(Mismatch {
-            label: label.clone(),
+            label: Label {
+                name: comment.trim().to_owned(),
+                span: at.span,
+                description: Some(comment),
+                name_at: comment_at,
+            },
             named,
-            description: true,
+            description: false,
+            comment: true,
         })
     }
 
     fn into_finding(self, cx: &Context, at: Origin, id: &str, actual: &Role) -> Finding {
-        let message = if self.description {
+        let message = if self.comment {
+            format!(
+                "the comment `// {}` names `{}`, but `{id}` is `{}`",
+                self.label.name, self.named.name, actual.name
+            )
+        } else if self.description {
             format!(
                 "the description of `{}` names `{}`, but `{id}` is `{}`",
                 self.label.name, self.named.name, actual.name
@@ -134,6 +159,30 @@ impl<'c> Mismatch<'c> {
         }
         finding
     }
+}
+
+/// The text of a `//` comment that follows `at` on the same line (Bicep and ARM JSON with
+/// comments), and where it is.
+fn trailing_comment(cx: &Context, at: Origin) -> Option<(String, crate::source::Span)> {
+    let file = cx.files.get(at.file.0 as usize)?;
+    let rest = file.text.get(at.span.end as usize..)?;
+    let line = rest.split(['\n', '\r']).next()?;
+    let start = line.find("//")?;
+    // Only punctuation may stand between the literal and the comment (`',`, `]`, `"`).
+    if !line[..start]
+        .chars()
+        .all(|c| c.is_whitespace() || matches!(c, '\'' | '"' | ',' | ']' | ')' | '}'))
+    {
+        return None;
+    }
+    // A test fixture's claim (`// expect: rule`) may follow the comment on the same line.
+    let body = line[start + 2..].split("// expect:").next()?.trim();
+    if body.is_empty() || body.starts_with("expect:") {
+        return None;
+    }
+    let offset = at.span.end as usize + start;
+    let span = crate::source::Span::new(offset, offset + 2 + line[start + 2..].len());
+    Some((body.to_owned(), span))
 }
 
 fn last_word(name: &str) -> String {
