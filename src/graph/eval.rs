@@ -990,6 +990,10 @@ impl<'l> Builder<'l> {
                 "map" | "filter" => {
                     return self.eval_lambda_call(instance, &lower, args, locals, origin)
                 }
+                "roledefinitions" if args.len() == 1 => {
+                    let name = self.eval(instance, &args[0], locals);
+                    return role_definition(&name, origin);
+                }
                 "loadjsoncontent" | "loadtextcontent" if args.len() == 1 => {
                     return self.load_content(instance, &lower, &args[0], locals, origin)
                 }
@@ -1404,6 +1408,36 @@ fn named_parent(name: &Value) -> Option<ResourceIndex> {
         }
         _ => None,
     }
+}
+
+/// Bicep's `roleDefinitions('Storage Blob Data Reader')`: the built-in role by name, as
+/// `{ id, roleDefinitionId }`. Its GUID keeps the origin of the name, so a finding about the
+/// role points at the name that chose it. A name that is no built-in role stays unknown.
+fn role_definition(name: &Value, origin: Origin) -> Value {
+    let found = name
+        .as_str()
+        .and_then(|n| crate::catalog::Catalog::builtin().roles.by_name(n));
+    let Some(found) = found else {
+        return absorb_all(origin, "roleDefinitions", std::slice::from_ref(name));
+    };
+    let guid = Value::string(name.origin, found.role.id.clone());
+    let subscription = Unknown::of(UnknownKind::Deployment("subscription".to_owned()));
+    let id = Value::new(
+        origin,
+        ValueKind::Partial(vec![
+            Segment::Text("/subscriptions/".to_owned(), origin),
+            Segment::Unknown(subscription),
+            Segment::Text(
+                "/providers/Microsoft.Authorization/roleDefinitions/".to_owned(),
+                origin,
+            ),
+            Segment::Text(found.role.id.clone(), name.origin),
+        ]),
+    );
+    let mut object = IndexMap::new();
+    object.insert("id".to_owned(), id);
+    object.insert("roleDefinitionId".to_owned(), guid);
+    Value::new(origin, ValueKind::Object(object))
 }
 
 /// A JSON document as a value; every part has the origin of the call that loaded it.
