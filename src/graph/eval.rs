@@ -876,11 +876,24 @@ impl<'l> Builder<'l> {
                 ObjectItem::Property(property) => {
                     let key = match property.key_name() {
                         Some(key) => key.to_owned(),
-                        None => match self.eval(instance, &property.key, locals).kind {
-                            ValueKind::String(key) => key,
-                            // An unknown key: the property cannot be looked up by name.
-                            _ => continue,
-                        },
+                        None => {
+                            let key = self.eval(instance, &property.key, locals);
+                            match key.kind {
+                                ValueKind::String(key) => key,
+                                // A key only the deployment knows (`'${uami.id}': {}`): the
+                                // entry cannot be looked up by name, but what it refers to
+                                // (the identity it attaches) must not be lost.
+                                _ => {
+                                    let value = self.eval(instance, &property.value, locals);
+                                    let mut unknown = Unknown::default();
+                                    unknown.absorb(&key);
+                                    unknown.absorb(&value);
+                                    let described = super::export::describe(&self.graph, &key);
+                                    map.insert(described, Value::unknown(value.origin, unknown));
+                                    continue;
+                                }
+                            }
+                        }
                     };
                     let value = self.eval(instance, &property.value, locals);
                     map.insert(key, value);
