@@ -114,12 +114,10 @@ impl Workspace {
             {
                 return Loaded::Skipped;
             }
-            if file.text.trim().is_empty() {
-                let what = match kind {
-                    FileKind::Json => "an ARM template or parameter file",
-                    FileKind::Bicep | FileKind::BicepParams => "a Bicep file",
-                };
-                let message = format!("file is empty; expected {what}");
+            // An empty Bicep file is a valid, empty template (the compiler's `Empty` baseline,
+            // the quickstarts' blank template); empty JSON is no template at all.
+            if kind == FileKind::Json && file.text.trim().is_empty() {
+                let message = "file is empty; expected an ARM template or parameter file";
                 diagnostics.push(Diagnostic::syntax_error(id, Span::at(0), message));
             } else {
                 let parsed = syntax::parse(&file, kind);

@@ -238,9 +238,14 @@ impl Lowering<'_> {
                 deployment.template_key_span.unwrap_or(resource.span),
             )
         } else if let Some(link) = &deployment.template_link {
-            let relative = link
-                .get_ignore_case("relativePath")
-                .and_then(json::Value::as_str);
+            // A relative path written as an expression (`[concat(…)]`) names no file keyless
+            // can open: the deployment is opaque, like a link to a URI.
+            let relative = link.get_ignore_case("relativePath").and_then(|path| {
+                match self.template.string(path) {
+                    Some(Str::Literal(text)) => Some(text),
+                    _ => None,
+                }
+            });
             match relative {
                 Some(path) => (ModuleSource::Local(PathBuf::from(path)), link.span),
                 None => (ModuleSource::Registry(describe_link(link)), link.span),
