@@ -949,8 +949,53 @@ fn replace(args: &[Value], origin: Origin) -> Option<Value> {
     Some(Value::string(origin, text.replace(old_text, new_text)))
 }
 
+/// `split()` of a string with unknown parts, on a delimiter found only in its known text:
+/// `split(format('{0}/stage', site), '/')` is `[<site>, 'stage']` (how Bicep compiles a child's
+/// `parent`). The unknown parts stay whole inside their pieces.
+fn split_partial(segments: &[Segment], delimiter: &str, origin: Origin) -> Option<Value> {
+    if delimiter.is_empty() {
+        return None;
+    }
+    let finish = |piece: Vec<Segment>| -> Value {
+        match piece.as_slice() {
+            [] => Value::string(origin, ""),
+            [Segment::Text(text, at)] => Value::string(*at, text.clone()),
+            _ => Value::new(origin, ValueKind::Partial(piece)),
+        }
+    };
+    let mut pieces = Vec::new();
+    let mut current: Vec<Segment> = Vec::new();
+    for segment in segments {
+        match segment {
+            Segment::Unknown(_) => current.push(segment.clone()),
+            Segment::Text(text, at) => {
+                let mut parts = text.split(delimiter);
+                if let Some(first) = parts.next() {
+                    if !first.is_empty() {
+                        current.push(Segment::Text(first.to_owned(), *at));
+                    }
+                }
+                for part in parts {
+                    pieces.push(finish(std::mem::take(&mut current)));
+                    if pieces.len() > MAX_ELEMENTS {
+                        return None;
+                    }
+                    if !part.is_empty() {
+                        current.push(Segment::Text(part.to_owned(), *at));
+                    }
+                }
+            }
+        }
+    }
+    pieces.push(finish(current));
+    Some(Value::new(origin, ValueKind::Array(pieces)))
+}
+
 fn split(args: &[Value], origin: Origin) -> Option<Value> {
     let (value, delimiter) = two(args)?;
+    if let (ValueKind::Partial(segments), ValueKind::String(d)) = (&value.kind, &delimiter.kind) {
+        return split_partial(segments, d, origin);
+    }
     let text = match &value.kind {
         ValueKind::Null => return Some(Value::new(origin, ValueKind::Array(Vec::new()))),
         _ => value.as_str()?,
@@ -2348,6 +2393,28 @@ mod tests {
 
     fn run(name: &str, args: Vec<Value>) -> Value {
         call(name, &args, o(CALL)).expect("known function")
+    }
+
+    #[test]
+    fn split_keeps_unknown_parts_whole() {
+        // `split(format('{0}/stage', site), '/')`, as Bicep compiles a slot's parent.
+        let name = run("format", vec![s("{0}/stage", 1), unknown()]);
+        let pieces = run("split", vec![name, s("/", 2)]);
+        let ValueKind::Array(pieces) = &pieces.kind else {
+            panic!("split gives an array: {}", brief(&pieces));
+        };
+        assert_eq!(pieces.len(), 2, "{pieces:?}");
+        assert!(matches!(&pieces[0].kind, ValueKind::Partial(p) if p.len() == 1));
+        assert_eq!(
+            pieces[0].references().collect::<Vec<_>>(),
+            vec![ResourceIndex(1)]
+        );
+        assert_eq!(pieces[1].as_str(), Some("stage"));
+        assert_eq!(
+            pieces[1].origin,
+            o(1),
+            "the known piece keeps its literal's origin"
+        );
     }
 
     /// A short debug rendering for panic messages (values in tests can be a MiB long).
