@@ -2,38 +2,17 @@
 //! diagnostic instead of a panic for every kind of bad input.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-struct Output {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
+mod common;
+
+use common::Output;
 
 fn keyless(args: &[&str]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_keyless"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the keyless binary runs");
-    Output {
-        status: output
-            .status
-            .code()
-            .expect("keyless exits, not killed by a signal"),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    common::plain(Path::new("."), args)
 }
 
-/// A fresh folder under cargo's per-test temporary directory.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("cli")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("cli", name)
 }
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {

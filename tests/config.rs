@@ -51,14 +51,11 @@ fn levels(pairs: &[(&str, Level)]) -> BTreeMap<String, Level> {
     pairs.iter().map(|&(k, v)| (k.to_owned(), v)).collect()
 }
 
+mod common;
+
 /// A fresh folder under cargo's per-test temporary directory.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("config")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("config", name)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@
 //! those rules run, so a new rule does not change these snapshots.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use keyless::cli::Format;
 use keyless::diagnostic::Report;
@@ -223,34 +223,12 @@ fn every_format_is_deterministic() {
 
 // The command line: stdin, baselines, colour, the step summary, exit statuses.
 
-struct Output {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
+mod common;
+
+use common::Output;
 
 fn keyless_in(dir: &Path, args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
-    use std::io::Write;
-    let mut command = Command::new(env!("CARGO_BIN_EXE_keyless"));
-    command
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    let mut child = command.spawn().expect("the keyless binary runs");
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    let output = child.wait_with_output().unwrap();
-    Output {
-        status: output.status.code().expect("keyless exits"),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    common::run(dir, args, stdin, env)
 }
 
 fn keyless(args: &[&str]) -> Output {
@@ -259,11 +237,7 @@ fn keyless(args: &[&str]) -> Output {
 
 /// A fresh copy of the fixture under cargo's per-test temporary directory.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("formats")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("formats", name);
     for file in ["main.bicep", "app.bicep"] {
         std::fs::copy(Path::new(FIXTURE).join(file), dir.join(file)).unwrap();
     }

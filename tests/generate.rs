@@ -2,35 +2,17 @@
 //! snippet, inserted into its template, parses and satisfies the role rules.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-struct Output {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
+mod common;
+
+use common::Output;
 
 fn keyless(dir: &Path, args: &[&str]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_keyless"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the keyless binary runs");
-    Output {
-        status: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    common::plain(dir, args)
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("generate")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch("generate", name)
 }
 
 fn root() -> PathBuf {
