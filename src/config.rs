@@ -43,6 +43,7 @@ use std::path::{Component, Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
+use crate::paths::CanonicalPaths;
 use crate::source::{SourceFile, Span};
 use crate::syntax::json::{self, Member, Value};
 
@@ -196,6 +197,8 @@ pub struct Configs {
     chains: HashMap<PathBuf, Result<Chain, ConfigError>>,
     /// Resolved settings, shared between files that resolve alike.
     settings: HashMap<SettingsKey, Arc<FileSettings>>,
+    /// The run's canonical paths (every linted file is looked up here).
+    paths: Arc<CanonicalPaths>,
 }
 
 /// The config files that apply to a folder, farthest first.
@@ -220,6 +223,7 @@ impl Configs {
             in_folder: HashMap::new(),
             chains: HashMap::new(),
             settings: HashMap::new(),
+            paths: Arc::default(),
         };
         if let Some(path) = explicit {
             let shown = configs.shown(path);
@@ -239,11 +243,21 @@ impl Configs {
         Ok(configs)
     }
 
+    /// Shares the run's canonical paths, so a file's path is resolved once for discovery,
+    /// modules and configuration alike.
+    pub fn with_paths(mut self, paths: Arc<CanonicalPaths>) -> Configs {
+        self.paths = paths;
+        self
+    }
+
     /// The settings that apply to the file at `path` (which need not exist, e.g. a
     /// `--stdin-filename`): the chain of `keyless.json` files from its folder upward (or the
     /// explicit one), applied farthest first, each file's matching overrides after its rules.
     pub fn for_file(&mut self, path: &Path) -> Result<Arc<FileSettings>, ConfigError> {
-        let file = absolute(path);
+        let file = match self.paths.existing(path) {
+            Some(canonical) => canonical,
+            None => absolute(path),
+        };
         let chain: Chain = match &self.explicit {
             Some(chain) => chain.clone(),
             None => {

@@ -15,42 +15,12 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::Report;
 pub use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::graph::decl::Language;
+pub use crate::source::Style;
 use crate::source::{FileId, SourceFile, Span};
 
 /// How many times `--fix` re-lints and applies what is left (a fix can make another possible:
 /// an identity added, then the role assignment for it).
 pub const MAX_PASSES: usize = 8;
-
-// ----- the style of a file ------------------------------------------------------------------
-
-/// How a file writes: its newline and its indentation unit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Style {
-    pub newline: &'static str,
-    pub unit: String,
-}
-
-impl Style {
-    /// CRLF when the first line ends in CRLF; the indentation unit is the smallest indentation
-    /// of any line (two spaces when nothing is indented).
-    pub fn of(text: &str) -> Style {
-        let newline = match text.find('\n') {
-            Some(at) if at > 0 && text.as_bytes()[at - 1] == b'\r' => "\r\n",
-            _ => "\n",
-        };
-        let unit = text
-            .lines()
-            .filter(|line| !line.trim().is_empty())
-            .map(|line| &line[..line.len() - line.trim_start().len()])
-            .filter(|indent| !indent.is_empty())
-            .min_by_key(|indent| indent.len())
-            .map_or_else(
-                || "  ".to_owned(),
-                |indent| indent.replace(['\r', '\n'], ""),
-            );
-        Style { newline, unit }
-    }
-}
 
 /// The leading whitespace of the line that holds `offset`.
 pub fn line_indent(text: &str, offset: usize) -> &str {
@@ -186,7 +156,7 @@ pub fn insert_property(
 ) -> Option<Vec<Edit>> {
     let text = &file.text;
     let language = language_of(file);
-    let style = Style::of(text);
+    let style = file.style();
     let (open, close) = (object.start as usize, object.end as usize);
     if close < open + 2
         || text.as_bytes().get(open) != Some(&b'{')
@@ -205,7 +175,7 @@ pub fn insert_property(
         if text[open + 1..close - 1].trim().is_empty() {
             let outer = line_indent(text, open);
             let inner = format!("{outer}{}", style.unit);
-            let entry = property(language, key, &value.render(language, &inner, &style));
+            let entry = property(language, key, &value.render(language, &inner, style));
             let insert = format!("{{{nl}{inner}{entry}{nl}{outer}}}", nl = style.newline);
             return Some(vec![edit(Span::new(open, close), insert)]);
         }
@@ -215,7 +185,7 @@ pub fn insert_property(
     let comma = language == Language::Arm && last_byte != b',' && last_byte != b'{';
     if !multi_line {
         // `{ a: 1 }` → `{ a: 1, key: value }`.
-        let entry = property(language, key, &value.render(language, "", &style));
+        let entry = property(language, key, &value.render(language, "", style));
         let separator = if last_byte == b',' { " " } else { ", " };
         return Some(vec![edit(
             Span::at(last_end),
@@ -223,7 +193,7 @@ pub fn insert_property(
         )]);
     }
     let indent = line_indent(text, first).to_owned();
-    let entry = property(language, key, &value.render(language, &indent, &style));
+    let entry = property(language, key, &value.render(language, &indent, style));
     // After whatever ends the last member's line (a trailing comment stays where it is), or
     // right after the member when the closing brace shares its line.
     let line_end = text[last_end..]
@@ -451,7 +421,7 @@ pub fn pass(report: &Report, unsafe_fixes: bool) -> Pass {
             after = apply(&file.text, &flatten(&chosen));
             if parse_error(file, &after).is_some() {
                 chosen.clear();
-                after = file.text.clone();
+                after = file.text.to_string();
             }
             let dropped = before - chosen.len();
             result.dropped.push(format!(
@@ -460,13 +430,13 @@ pub fn pass(report: &Report, unsafe_fixes: bool) -> Pass {
                 if dropped == 1 { "" } else { "es" }
             ));
         }
-        if chosen.is_empty() || after == file.text {
+        if chosen.is_empty() || *after == *file.text {
             continue;
         }
         result.files.push(FileFix {
             path: file.path.clone(),
             has_bom: file.has_bom,
-            before: file.text.clone(),
+            before: file.text.to_string(),
             after,
             edits: flatten(&chosen),
             applied: chosen.len(),
@@ -721,7 +691,7 @@ pub fn written_whole(graph: &crate::graph::Graph, origin: crate::graph::value::O
             p.source == crate::graph::ParamSource::ParameterFile && p.value.origin == origin
         });
         in_parameter_file
-            || (decl.file == origin.file
+            || (template.file == origin.file
                 && (decl
                     .parameters
                     .iter()
@@ -744,11 +714,11 @@ pub fn replace_literal(
     if !is_plain_literal(file, origin.span) || !written_whole(graph, origin) {
         return None;
     }
-    let style = Style::of(&file.text);
+    let style = file.style();
     Some(Edit {
         file: origin.file,
         span: origin.span,
-        insert: value.render(language_of(file), "", &style),
+        insert: value.render(language_of(file), "", style),
     })
 }
 

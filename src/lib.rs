@@ -16,6 +16,7 @@ pub mod fix;
 pub mod generate;
 pub mod graph;
 pub mod lint;
+pub mod paths;
 pub mod render;
 pub mod rules;
 pub mod source;

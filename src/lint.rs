@@ -23,7 +23,7 @@ use crate::graph::Graph;
 use crate::rules;
 use crate::source::FileId;
 use crate::syntax::FileKind;
-use crate::workspace::{CanonicalPaths, Loaded, Workspace};
+use crate::workspace::{CanonicalPaths, Loaded, ParseCache, Workspace};
 
 /// A path that could not be linted at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,8 +88,10 @@ impl fmt::Display for UsageError {
 pub fn lint_paths(paths: &[PathBuf], options: &Options) -> Result<Run, UsageError> {
     warm_catalog();
     let levels = RunLevels::new(options)?;
+    let canonical = Arc::new(CanonicalPaths::default());
     let configs = Configs::new(rule_ids(), options.config.as_deref())
-        .map_err(|err| UsageError(err.to_string()))?;
+        .map_err(|err| UsageError(err.to_string()))?
+        .with_paths(canonical.clone());
     let configs = Mutex::new(configs);
     let (candidates, walk_errors) = discover::discover(paths);
     let mut problems: Vec<Problem> = walk_errors
@@ -108,10 +110,16 @@ pub fn lint_paths(paths: &[PathBuf], options: &Options) -> Result<Run, UsageErro
             units.push(candidate);
         }
     }
-    let paths = Arc::new(CanonicalPaths::default());
+    let paths = canonical;
+    let cache = Arc::new(ParseCache::default());
     let pairing = Pairing::new(&units, &paths);
     let results = parallel_map(&units, threads(), |candidate| {
-        lint_unit(candidate, &pairing, &paths, options, &levels, &configs)
+        let shared = Shared {
+            pairing: &pairing,
+            paths: &paths,
+            cache: &cache,
+        };
+        lint_unit(candidate, &shared, options, &levels, &configs)
     });
     let mut report = Report::default();
     let mut index = HashMap::new();
@@ -142,15 +150,21 @@ struct UnitResult {
     report: Report,
 }
 
+/// What the units of a run share.
+struct Shared<'a> {
+    pairing: &'a Pairing<'a>,
+    paths: &'a Arc<CanonicalPaths>,
+    cache: &'a Arc<ParseCache>,
+}
+
 fn lint_unit(
     candidate: &Candidate,
-    pairing: &Pairing,
-    paths: &Arc<CanonicalPaths>,
+    shared: &Shared,
     options: &Options,
     levels: &RunLevels,
     configs: &Mutex<Configs>,
 ) -> Result<UnitResult, UsageError> {
-    let mut workspace = Workspace::with_paths(paths.clone());
+    let mut workspace = Workspace::shared(shared.paths.clone(), shared.cache.clone());
     let scanned = match workspace.load_candidate(candidate) {
         Ok(Loaded::File(_)) => true,
         Ok(Loaded::Skipped) => false,
@@ -168,7 +182,7 @@ fn lint_unit(
                 .set_parameter_override(params)
                 .map_err(|err| UsageError(format!("--params: {err}")))?,
             None => {
-                if let Some(params) = pairing.parameter_file_of(&candidate.path) {
+                if let Some(params) = shared.pairing.parameter_file_of(&candidate.path) {
                     workspace.load_parameter_file(params);
                 }
             }

@@ -7,6 +7,7 @@
 //! same column is right in every format and in every editor that counts characters.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 /// Inputs larger than this are refused with a diagnostic rather than read into memory: the
 /// largest real template we have seen is a few MiB.
@@ -71,10 +72,41 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The text without a leading byte-order mark. Invalid UTF-8 is replaced (lossy) so that the
     /// prefix can still be shown; such a file also gets a [`DecodeError`].
-    pub text: String,
+    pub text: Arc<str>,
     /// Whether the file started with a UTF-8 byte-order mark (kept when a fix rewrites it).
     pub has_bom: bool,
-    line_starts: Vec<u32>,
+    line_starts: Arc<[u32]>,
+    /// Computed on first use (by a fix), and shared by the copies of the file.
+    style: Arc<OnceLock<Style>>,
+}
+
+/// How a file writes: its newline and its indentation unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Style {
+    pub newline: &'static str,
+    pub unit: String,
+}
+
+impl Style {
+    /// CRLF when the first line ends in CRLF; the indentation unit is the smallest indentation
+    /// of any line (two spaces when nothing is indented).
+    pub fn of(text: &str) -> Style {
+        let newline = match text.find('\n') {
+            Some(at) if at > 0 && text.as_bytes()[at - 1] == b'\r' => "\r\n",
+            _ => "\n",
+        };
+        let unit = text
+            .lines()
+            .filter(|line| !line.trim().is_empty())
+            .map(|line| &line[..line.len() - line.trim_start().len()])
+            .filter(|indent| !indent.is_empty())
+            .min_by_key(|indent| indent.len())
+            .map_or_else(
+                || "  ".to_owned(),
+                |indent| indent.replace(['\r', '\n'], ""),
+            );
+        Style { newline, unit }
+    }
 }
 
 /// Why the bytes of a file are not text we can parse.
@@ -114,7 +146,7 @@ impl SourceFile {
                     span: Span::new(at, at + 1),
                     message: "file looks binary (it contains a NUL byte), not a template".into(),
                 });
-                (SourceFile::new(path, text.to_owned(), has_bom), error)
+                (SourceFile::new(path, text, has_bom), error)
             }
             Err(err) => {
                 let valid = err.valid_up_to();
@@ -134,7 +166,8 @@ impl SourceFile {
     }
 
     /// A file from text already in memory (tests, stdin).
-    pub fn new(path: impl Into<PathBuf>, text: String, has_bom: bool) -> SourceFile {
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>, has_bom: bool) -> SourceFile {
+        let text: Arc<str> = text.into();
         let mut line_starts = vec![0u32];
         line_starts.extend(
             text.bytes()
@@ -146,7 +179,8 @@ impl SourceFile {
             path: path.into(),
             text,
             has_bom,
-            line_starts,
+            line_starts: line_starts.into(),
+            style: Arc::default(),
         }
     }
 
@@ -180,6 +214,12 @@ impl SourceFile {
         self.line_starts.len()
     }
 
+    /// The file's newline and indentation unit, for text a fix writes into it. Computed once
+    /// per file: a large template can have a fix per resource.
+    pub fn style(&self) -> &Style {
+        self.style.get_or_init(|| Style::of(&self.text))
+    }
+
     /// The text of a span (empty when the span is out of range or splits a character).
     pub fn slice(&self, span: Span) -> &str {
         self.text.get(span.range()).unwrap_or("")
@@ -206,7 +246,7 @@ mod tests {
 
     #[test]
     fn columns_count_characters_not_bytes() {
-        let file = SourceFile::new("a.bicep", "é = 'ü'\nx".into(), false);
+        let file = SourceFile::new("a.bicep", "é = 'ü'\nx", false);
         assert_eq!(file.line_col(0), LineCol { line: 1, column: 1 });
         // 'é' is two bytes: the space after it is column 2.
         assert_eq!(file.line_col(2), LineCol { line: 1, column: 2 });
@@ -216,7 +256,7 @@ mod tests {
 
     #[test]
     fn crlf_lines_start_after_the_line_feed() {
-        let file = SourceFile::new("a.json", "{\r\n  \"a\": 1\r\n}".into(), false);
+        let file = SourceFile::new("a.json", "{\r\n  \"a\": 1\r\n}", false);
         assert_eq!(file.line_col(5), LineCol { line: 2, column: 3 });
     }
 
@@ -224,7 +264,7 @@ mod tests {
     fn bom_is_removed_and_remembered() {
         let (file, error) = SourceFile::decode("a.json", b"\xEF\xBB\xBF{}");
         assert!(file.has_bom);
-        assert_eq!(file.text, "{}");
+        assert_eq!(&*file.text, "{}");
         assert_eq!(error, None);
     }
 

@@ -12,6 +12,8 @@
 //! A suppression that silences nothing, or names no keyless rule, is itself reported at info
 //! level as `unused-suppression`, so stale ones do not pile up (ruff's `RUF100`).
 
+use std::sync::Arc;
+
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::explain::edit_distance;
 use crate::source::{FileId, SourceFile, Span};
@@ -38,10 +40,15 @@ struct Suppression {
 
 /// Removes suppressed diagnostics and adds one `unused-suppression` diagnostic per unused or
 /// unknown code. `files` and `trees` are indexed by file id.
-pub fn apply(diagnostics: &mut Vec<Diagnostic>, files: &[SourceFile], trees: &[Option<Tree>]) {
+pub fn apply(diagnostics: &mut Vec<Diagnostic>, files: &[SourceFile], trees: &[Option<Arc<Tree>>]) {
     let mut suppressions = Vec::new();
     for (index, (file, tree)) in files.iter().zip(trees).enumerate() {
-        collect(FileId(index as u32), file, tree.as_ref(), &mut suppressions);
+        collect(
+            FileId(index as u32),
+            file,
+            tree.as_deref(),
+            &mut suppressions,
+        );
     }
     if suppressions.is_empty() {
         return;

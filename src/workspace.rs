@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use indexmap::IndexMap;
 
@@ -20,6 +20,7 @@ use crate::graph::eval::{BuildProblem, Builder, ModuleLoader, SuppliedParam};
 use crate::graph::value::{Origin, Value, ValueKind};
 use crate::graph::{from_arm, from_bicep, Graph, ParamSource};
 use crate::lint::Problem;
+pub use crate::paths::CanonicalPaths;
 use crate::source::{FileId, SourceFile, Span, MAX_FILE_BYTES};
 use crate::syntax::{self, FileKind, Tree};
 
@@ -30,12 +31,176 @@ pub enum Loaded {
     Skipped,
 }
 
+/// A file read, decoded and parsed: its text, syntax tree and errors, and its declaration,
+/// lowered on first use. Every unit of a run that reads the file shares one (see
+/// [`ParseCache`]), so a module called by many files is parsed and lowered once.
+pub struct ParsedFile {
+    source: SourceFile,
+    kind: FileKind,
+    tree: Option<Arc<Tree>>,
+    /// Decode and syntax errors: where, and what.
+    errors: Vec<(Span, String)>,
+    undecodable: bool,
+    decl: OnceLock<Option<Arc<TemplateDecl>>>,
+}
+
+impl ParsedFile {
+    /// Decodes and parses `bytes` read from `path`. `None` when `must_be_template` and the
+    /// file is JSON that is no deployment template or parameter file (decided before parsing
+    /// when the text alone tells).
+    fn read(
+        path: &Path,
+        bytes: &[u8],
+        kind: Option<FileKind>,
+        must_be_template: bool,
+    ) -> Option<ParsedFile> {
+        let (source, decode_error) = SourceFile::decode(path, bytes);
+        let mut parsed = ParsedFile {
+            kind: kind.unwrap_or(FileKind::Json),
+            source,
+            tree: None,
+            errors: Vec::new(),
+            undecodable: decode_error.is_some(),
+            decl: OnceLock::new(),
+        };
+        if let Some(error) = decode_error {
+            parsed.errors.push((error.span, error.message));
+        } else {
+            let text = &parsed.source.text;
+            parsed.kind = kind.unwrap_or_else(|| discover::sniff_kind(text));
+            if must_be_template
+                && parsed.kind == FileKind::Json
+                && !discover::may_be_deployment_json(text)
+            {
+                return None;
+            }
+            // An empty Bicep file is a valid, empty template (the compiler's `Empty` baseline,
+            // the quickstarts' blank template); empty JSON is no template at all.
+            if parsed.kind == FileKind::Json && text.trim().is_empty() {
+                let message = "file is empty; expected an ARM template or parameter file";
+                parsed.errors.push((Span::at(0), message.into()));
+            } else {
+                let result = syntax::parse(&parsed.source, parsed.kind);
+                parsed.tree = result.tree.map(Arc::new);
+                parsed
+                    .errors
+                    .extend(result.errors.into_iter().map(|e| (e.span, e.message)));
+            }
+        }
+        (!parsed.skipped(kind, must_be_template)).then_some(parsed)
+    }
+
+    /// Whether a discovered file is not one keyless lints: undecodable `.json` in a folder
+    /// (someone else's data file), or JSON that is no deployment template or parameter file.
+    fn skipped(&self, kind: Option<FileKind>, must_be_template: bool) -> bool {
+        if !must_be_template {
+            return false;
+        }
+        if self.undecodable {
+            return kind == Some(FileKind::Json);
+        }
+        self.kind == FileKind::Json
+            && (!discover::may_be_deployment_json(&self.source.text)
+                || matches!(self.tree.as_deref(), Some(Tree::OtherJson(_))))
+    }
+
+    /// The declaration of a template file (`None` for parameter files and other JSON).
+    fn decl(&self) -> Option<Arc<TemplateDecl>> {
+        self.decl
+            .get_or_init(|| {
+                let decl = match self.tree.as_deref()? {
+                    Tree::ArmTemplate(template) => from_arm::lower(template),
+                    Tree::Bicep(program) => from_bicep::lower(program),
+                    _ => return None,
+                };
+                Some(Arc::new(decl))
+            })
+            .clone()
+    }
+}
+
+/// The parsed files of a run, shared by its units and bounded in size: each AVM module is
+/// called by several test files, each checked as a unit of its own, and each of those units
+/// would otherwise read, parse and lower the whole module tree again (issue 9 measured half
+/// of a run there). Units run in path order, so the files a folder's units share are used
+/// close together in time: the least recently used file is dropped first once the texts held
+/// pass a budget (4 MiB).
+///
+/// Parsing is deterministic, so whether a file comes from here or is parsed again never
+/// changes a report.
+pub struct ParseCache {
+    state: Mutex<CacheState>,
+    /// Text bytes held at most (the trees and declarations are several times larger).
+    budget: usize,
+}
+
+impl Default for ParseCache {
+    fn default() -> Self {
+        ParseCache::with_budget(4 * 1024 * 1024)
+    }
+}
+
+#[derive(Default)]
+struct CacheState {
+    files: HashMap<(PathBuf, Option<FileKind>), (Arc<ParsedFile>, u64)>,
+    bytes: usize,
+    clock: u64,
+}
+
+impl ParseCache {
+    fn with_budget(budget: usize) -> ParseCache {
+        ParseCache {
+            state: Mutex::default(),
+            budget,
+        }
+    }
+
+    fn get(&self, key: &(PathBuf, Option<FileKind>)) -> Option<Arc<ParsedFile>> {
+        let mut state = lock(&self.state);
+        state.clock += 1;
+        let now = state.clock;
+        let (parsed, used) = state.files.get_mut(key)?;
+        *used = now;
+        Some(parsed.clone())
+    }
+
+    fn insert(&self, key: (PathBuf, Option<FileKind>), parsed: Arc<ParsedFile>) {
+        let size = parsed.source.text.len();
+        if size > self.budget / 4 {
+            return;
+        }
+        let mut state = lock(&self.state);
+        state.clock += 1;
+        let now = state.clock;
+        if let Some((old, _)) = state.files.insert(key, (parsed, now)) {
+            state.bytes -= old.source.text.len();
+        }
+        state.bytes += size;
+        while state.bytes > self.budget {
+            let Some(oldest) = state
+                .files
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(key, _)| key.clone())
+            else {
+                break;
+            };
+            if let Some((old, _)) = state.files.remove(&oldest) {
+                state.bytes -= old.source.text.len();
+            }
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct Workspace {
     /// Canonical paths, shared by every unit of a run (see [`CanonicalPaths`]).
     paths: Arc<CanonicalPaths>,
+    /// Parsed files, shared by every unit of a run.
+    cache: Arc<ParseCache>,
     files: Vec<SourceFile>,
-    trees: Vec<Option<Tree>>,
+    trees: Vec<Option<Arc<Tree>>>,
+    parsed: Vec<Arc<ParsedFile>>,
     /// Whether discovery named or found the file (rather than a module call pulling it in).
     roots: Vec<bool>,
     by_path: HashMap<PathBuf, FileId>,
@@ -44,15 +209,15 @@ pub struct Workspace {
     by_module_path: HashMap<PathBuf, FileId>,
     /// `--params FILE`: applies to every root template instead of the discovered ones.
     parameter_override: Option<FileId>,
-    decls: HashMap<FileId, Arc<TemplateDecl>>,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl Workspace {
-    /// A workspace whose path lookups share `paths` with the other units of the run.
-    pub fn with_paths(paths: Arc<CanonicalPaths>) -> Workspace {
+    /// A workspace that shares path lookups and parsed files with the other units of the run.
+    pub fn shared(paths: Arc<CanonicalPaths>, cache: Arc<ParseCache>) -> Workspace {
         Workspace {
             paths,
+            cache,
             ..Workspace::default()
         }
     }
@@ -61,7 +226,7 @@ impl Workspace {
         &self.files[id.0 as usize]
     }
 
-    pub fn files_and_trees(&self) -> (&[SourceFile], &[Option<Tree>]) {
+    pub fn files_and_trees(&self) -> (&[SourceFile], &[Option<Arc<Tree>>]) {
         (&self.files, &self.trees)
     }
 
@@ -73,12 +238,19 @@ impl Workspace {
         std::mem::take(&mut self.diagnostics)
     }
 
-    /// Reads, decodes and parses a discovered file.
+    /// Reads, decodes and parses a discovered file (or takes it from the run's cache).
     pub fn load_candidate(&mut self, candidate: &Candidate) -> Result<Loaded, Problem> {
         let problem = |err: std::io::Error| Problem {
             path: candidate.path.clone(),
             message: format!("cannot read file: {}", describe_io_error(&err)),
         };
+        let key = (self.paths.canonical(&candidate.path), candidate.kind);
+        if let Some(parsed) = self.cache.get(&key) {
+            if parsed.skipped(candidate.kind, candidate.must_be_template) {
+                return Ok(Loaded::Skipped);
+            }
+            return Ok(Loaded::File(self.add(&candidate.path, parsed)));
+        }
         let size = std::fs::metadata(&candidate.path).map_err(problem)?.len();
         if size > MAX_FILE_BYTES as u64 {
             if candidate.must_be_template && candidate.kind == Some(FileKind::Json) {
@@ -89,72 +261,62 @@ impl Workspace {
             return Ok(self.load_bytes(candidate, &bytes));
         }
         let bytes = std::fs::read(&candidate.path).map_err(problem)?;
-        Ok(self.load_bytes(candidate, &bytes))
+        let Some(parsed) = ParsedFile::read(
+            &candidate.path,
+            &bytes,
+            candidate.kind,
+            candidate.must_be_template,
+        ) else {
+            return Ok(Loaded::Skipped);
+        };
+        let parsed = Arc::new(parsed);
+        // A compiled ARM template is read by its own unit only; Bicep files and modules are
+        // what other units call.
+        if !candidate.must_be_template || parsed.kind != FileKind::Json {
+            self.cache.insert(key, parsed.clone());
+        }
+        Ok(Loaded::File(self.add(&candidate.path, parsed)))
     }
 
-    /// Decodes and parses bytes read from `candidate.path`.
+    /// Decodes and parses bytes read from `candidate.path` (not shared: they may not be what
+    /// the disk holds).
     pub fn load_bytes(&mut self, candidate: &Candidate, bytes: &[u8]) -> Loaded {
-        let (file, decode_error) = SourceFile::decode(&candidate.path, bytes);
-        let id = FileId(self.files.len() as u32);
-        let mut diagnostics = Vec::new();
-        let mut tree = None;
-        if let Some(error) = decode_error {
-            // Undecodable `.json` in a folder is someone else's data file, not a template.
-            if candidate.must_be_template && candidate.kind == Some(FileKind::Json) {
-                return Loaded::Skipped;
-            }
-            diagnostics.push(Diagnostic::syntax_error(id, error.span, error.message));
-        } else {
-            let kind = candidate
-                .kind
-                .unwrap_or_else(|| discover::sniff_kind(&file.text));
-            if candidate.must_be_template
-                && kind == FileKind::Json
-                && !discover::may_be_deployment_json(&file.text)
-            {
-                return Loaded::Skipped;
-            }
-            // An empty Bicep file is a valid, empty template (the compiler's `Empty` baseline,
-            // the quickstarts' blank template); empty JSON is no template at all.
-            if kind == FileKind::Json && file.text.trim().is_empty() {
-                let message = "file is empty; expected an ARM template or parameter file";
-                diagnostics.push(Diagnostic::syntax_error(id, Span::at(0), message));
-            } else {
-                let parsed = syntax::parse(&file, kind);
-                if candidate.must_be_template && matches!(parsed.tree, Some(Tree::OtherJson(_))) {
-                    return Loaded::Skipped;
-                }
-                diagnostics.extend(
-                    parsed
-                        .errors
-                        .into_iter()
-                        .map(|e| Diagnostic::syntax_error(id, e.span, e.message)),
-                );
-                tree = parsed.tree;
-            }
+        match ParsedFile::read(
+            &candidate.path,
+            bytes,
+            candidate.kind,
+            candidate.must_be_template,
+        ) {
+            Some(parsed) => Loaded::File(self.add(&candidate.path, Arc::new(parsed))),
+            None => Loaded::Skipped,
         }
-        let key = self.paths.canonical(&candidate.path);
+    }
+
+    /// Adds a parsed file to this workspace, shown as `path`, as a root.
+    fn add(&mut self, path: &Path, parsed: Arc<ParsedFile>) -> FileId {
+        let id = FileId(self.files.len() as u32);
+        self.diagnostics.extend(
+            parsed
+                .errors
+                .iter()
+                .map(|(span, message)| Diagnostic::syntax_error(id, *span, message.clone())),
+        );
+        // Each unit shows a file by the path it reached it by (the cache holds whichever path
+        // came first), so reports do not depend on which unit parsed it.
+        let mut file = parsed.source.clone();
+        file.path = path.to_path_buf();
+        let key = self.paths.canonical(path);
         self.by_path.entry(key).or_insert(id);
         self.files.push(file);
-        self.trees.push(tree);
+        self.trees.push(parsed.tree.clone());
+        self.parsed.push(parsed);
         self.roots.push(true);
-        self.diagnostics.extend(diagnostics);
-        Loaded::File(id)
+        id
     }
 
-    /// The declaration of a template file, lowered once.
-    fn decl(&mut self, id: FileId) -> Option<Arc<TemplateDecl>> {
-        if let Some(decl) = self.decls.get(&id) {
-            return Some(decl.clone());
-        }
-        let decl = match self.trees.get(id.0 as usize)?.as_ref()? {
-            Tree::ArmTemplate(template) => from_arm::lower(template, id),
-            Tree::Bicep(program) => from_bicep::lower(program, id),
-            _ => return None,
-        };
-        let decl = Arc::new(decl);
-        self.decls.insert(id, decl.clone());
-        Some(decl)
+    /// The declaration of a template file, lowered once per run.
+    fn decl(&self, id: FileId) -> Option<Arc<TemplateDecl>> {
+        self.parsed.get(id.0 as usize)?.decl()
     }
 
     /// Builds the graph of every root template, each with the parameter file that applies to
@@ -178,12 +340,12 @@ impl Workspace {
                     Some(params) => self.supplied_params(params),
                     None => IndexMap::new(),
                 };
-                plans.push((decl, supplied));
+                plans.push((decl, id, supplied));
             }
         }
         let mut builder = Builder::new(self);
-        for (decl, supplied) in plans {
-            builder.add_root(decl, supplied);
+        for (decl, id, supplied) in plans {
+            builder.add_root(decl, id, supplied);
         }
         let (graph, problems) = (builder.graph, builder.problems);
         for BuildProblem { origin, message } in problems {
@@ -232,7 +394,7 @@ impl Workspace {
     }
 
     fn is_parameter_file(&self, id: FileId) -> bool {
-        match &self.trees[id.0 as usize] {
+        match self.trees[id.0 as usize].as_deref() {
             Some(Tree::ArmParameters(_)) => true,
             Some(Tree::Bicep(program)) => program.is_params,
             _ => false,
@@ -245,7 +407,7 @@ impl Workspace {
         for (index, tree) in self.trees.iter().enumerate() {
             let id = FileId(index as u32);
             let path = &self.files[index].path;
-            let template = match tree {
+            let template = match tree.as_deref() {
                 Some(Tree::ArmParameters(_)) => arm_template_for(path),
                 Some(Tree::Bicep(program)) if program.is_params => from_bicep::using_path(program)
                     .map(|(using, _)| path.parent().unwrap_or(Path::new("")).join(using)),
@@ -263,15 +425,15 @@ impl Workspace {
     /// The values a parameter file gives: ARM `parameters.x.value` entries read literally,
     /// `.bicepparam` assignments evaluated (they may use variables and functions).
     fn supplied_params(&mut self, params: FileId) -> IndexMap<String, SuppliedParam> {
-        let values: Vec<(String, Value)> = match &self.trees[params.0 as usize] {
+        let values: Vec<(String, Value)> = match self.trees[params.0 as usize].as_deref() {
             Some(Tree::ArmParameters(file)) => from_arm::parameter_values(file)
                 .into_iter()
                 .map(|(name, _, expr)| (name, literal_value(params, &expr)))
                 .collect(),
             Some(Tree::Bicep(program)) if program.is_params => {
-                let decl = Arc::new(from_bicep::lower(program, params));
+                let decl = Arc::new(from_bicep::lower(program));
                 let mut builder = Builder::new(self);
-                let template = builder.add_root(decl, IndexMap::new());
+                let template = builder.add_root(decl, params, IndexMap::new());
                 let outputs =
                     std::mem::take(&mut builder.graph.templates[template.0 as usize].outputs);
                 outputs.into_iter().collect()
@@ -318,7 +480,7 @@ impl ModuleLoader for Workspace {
         )
     }
 
-    fn load(&mut self, from: FileId, path: &Path) -> Result<Arc<TemplateDecl>, String> {
+    fn load(&mut self, from: FileId, path: &Path) -> Result<(FileId, Arc<TemplateDecl>), String> {
         let base = self.files[from.0 as usize]
             .path
             .parent()
@@ -337,14 +499,11 @@ impl ModuleLoader for Workspace {
                     path: full.clone(),
                     must_be_template: false,
                 };
-                let bytes = std::fs::read(&full).map_err(|err| {
-                    format!(
-                        "cannot read module `{}`: {}",
-                        path.display(),
-                        describe_io_error(&err)
-                    )
+                let loaded = self.load_candidate(&candidate).map_err(|problem| {
+                    let reason = problem.message.trim_start_matches("cannot read file: ");
+                    format!("cannot read module `{}`: {reason}", path.display())
                 })?;
-                match self.load_bytes(&candidate, &bytes) {
+                match loaded {
                     Loaded::File(id) => {
                         self.roots[id.0 as usize] = false;
                         id
@@ -356,12 +515,13 @@ impl ModuleLoader for Workspace {
             }
         };
         self.by_module_path.entry(full).or_insert(id);
-        self.decl(id).ok_or_else(|| {
+        let decl = self.decl(id).ok_or_else(|| {
             format!(
                 "module `{}` is not a template keyless can read",
                 path.display()
             )
-        })
+        })?;
+        Ok((id, decl))
     }
 }
 
@@ -377,32 +537,6 @@ pub fn arm_template_for(path: &Path) -> Option<PathBuf> {
         }
     }
     None
-}
-
-/// Canonical paths (symlinks and `..` resolved), each asked of the file system once per run.
-///
-/// A file's identity is its canonical path: a module reached as `../../main.bicep` from one
-/// test and `main.bicep` from its folder is one file. `std::fs::canonicalize` costs a
-/// `readlink` per path component, and the same paths are asked for by every unit (the
-/// module tree shared by many AVM tests), by the pairing of parameter files and by the merge
-/// of reports: issue 9 measured 12% of a run there. The answers do not change during a run.
-#[derive(Debug, Default)]
-pub struct CanonicalPaths {
-    known: Mutex<HashMap<PathBuf, PathBuf>>,
-}
-
-impl CanonicalPaths {
-    /// The canonical form of `path`, or `path` itself when it does not exist.
-    pub fn canonical(&self, path: &Path) -> PathBuf {
-        if let Some(known) = lock(&self.known).get(path) {
-            return known.clone();
-        }
-        // Not under the lock: the system call is the slow part, and two threads asking for
-        // the same new path at once both get the same answer.
-        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        lock(&self.known).insert(path.to_path_buf(), canonical.clone());
-        canonical
-    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -454,4 +588,52 @@ fn literal_value(file: FileId, expr: &crate::graph::expr::Expr) -> Value {
         _ => return Value::opaque(origin),
     };
     Value::new(origin, kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(text: &str) -> Arc<ParsedFile> {
+        let file = ParsedFile::read(Path::new("m.bicep"), text.as_bytes(), None, false);
+        Arc::new(file.expect("a module is never skipped"))
+    }
+
+    fn key(name: &str) -> (PathBuf, Option<FileKind>) {
+        (PathBuf::from(name), Some(FileKind::Bicep))
+    }
+
+    #[test]
+    fn the_least_recently_used_file_goes_first() {
+        let cache = ParseCache::with_budget(100);
+        let text = "param a string\n"; // 15 bytes
+        for name in ["a", "b", "c", "d", "e", "f"] {
+            cache.insert(key(name), parsed(text));
+        }
+        assert!(cache.get(&key("a")).is_some());
+        // 90 bytes held; two more files push out the two least recently used: b, then c.
+        cache.insert(key("g"), parsed(text));
+        cache.insert(key("h"), parsed(text));
+        assert!(cache.get(&key("b")).is_none());
+        assert!(cache.get(&key("c")).is_none());
+        for name in ["a", "d", "e", "f", "g", "h"] {
+            assert!(cache.get(&key(name)).is_some(), "{name} was dropped");
+        }
+    }
+
+    #[test]
+    fn a_file_larger_than_a_quarter_of_the_budget_is_not_kept() {
+        let cache = ParseCache::with_budget(100);
+        cache.insert(key("big"), parsed(&"// comment\n".repeat(3)));
+        assert!(cache.get(&key("big")).is_none());
+    }
+
+    #[test]
+    fn a_shared_file_is_lowered_once() {
+        let file = parsed("param a string\nresource s 'Microsoft.Storage/storageAccounts@2023-05-01' = {\n  name: a\n}\n");
+        let first = file.decl().unwrap();
+        let second = file.decl().unwrap();
+        assert!(Arc::ptr_eq(&first, &second));
+        assert_eq!(first.resources.len(), 1);
+    }
 }

@@ -237,7 +237,7 @@ fn one_typo_does_not_hide_the_rest() {
     let text = "param a strin g\nvar b = {\n  x: 1\n  y: = 2\n  z: 3\n}\nvar c = 1 +\nresource r 'a@1' = {\n  name: 'r'\n}\n";
     let (program, errors) = bicep::parse(text, false);
     let lines: Vec<u32> = {
-        let file = SourceFile::new("t.bicep", text.into(), false);
+        let file = SourceFile::new("t.bicep", text, false);
         errors
             .iter()
             .map(|e| file.line_col(e.span.start).line)
@@ -392,7 +392,7 @@ impl Tally {
 
 fn read_text(path: &Path) -> String {
     let bytes = std::fs::read(path).unwrap();
-    SourceFile::decode(path, &bytes).0.text
+    SourceFile::decode(path, &bytes).0.text.to_string()
 }
 
 /// Lines (0-based) of the source that carry a parser error in a `*.diagnostics.*` baseline,

@@ -7,9 +7,10 @@
 //! except [`Language`] for messages and snippets.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::graph::expr::Expr;
-use crate::source::{FileId, Span};
+use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Language {
@@ -19,7 +20,6 @@ pub enum Language {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct TemplateDecl {
-    pub file: FileId,
     pub language: Language,
     /// `targetScope` (Bicep) or the deployment schema (ARM): `resourceGroup`, `subscription`,
     /// `managementGroup`, `tenant`.
@@ -113,7 +113,7 @@ pub enum ModuleSource {
     Registry(String),
     /// An ARM nested deployment with an inline template, and its evaluation scope.
     Inline {
-        template: Box<TemplateDecl>,
+        template: Arc<TemplateDecl>,
         /// `expressionEvaluationOptions.scope == "inner"`: parameters are passed; otherwise
         /// the nested template sees the outer template's parameters and variables.
         inner: bool,

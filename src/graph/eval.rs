@@ -39,9 +39,9 @@ const MAX_INSTANCES: usize = 2_000;
 
 /// Loads the declaration of a module file, for the builder.
 pub trait ModuleLoader {
-    /// Resolves `path` (as written in a module call in `from`) and returns its declaration, or
-    /// a message saying why it cannot be read.
-    fn load(&mut self, from: FileId, path: &Path) -> Result<Arc<TemplateDecl>, String>;
+    /// Resolves `path` (as written in a module call in `from`) and returns the module's file
+    /// and declaration, or a message saying why it cannot be read.
+    fn load(&mut self, from: FileId, path: &Path) -> Result<(FileId, Arc<TemplateDecl>), String>;
 
     /// The text of a file next to `from`, for Bicep's compile-time `loadJsonContent()` and
     /// `loadTextContent()`; `None` when it cannot be read.
@@ -66,6 +66,8 @@ pub struct Builder<'l> {
 /// The evaluation state of one template instance.
 struct Instance {
     decl: Arc<TemplateDecl>,
+    /// The file the declaration is written in (a nested deployment's is its enclosing file's).
+    file: FileId,
     template: TemplateIndex,
     /// An ARM nested deployment with outer evaluation scope reads its parameters and variables
     /// from the instance that contains it.
@@ -136,15 +138,18 @@ impl<'l> Builder<'l> {
     pub fn add_root(
         &mut self,
         decl: Arc<TemplateDecl>,
+        file: FileId,
         supplied: IndexMap<String, SuppliedParam>,
     ) -> TemplateIndex {
-        let chain = vec![decl.file];
-        self.instantiate(decl, None, supplied, None, chain, 0)
+        let chain = vec![file];
+        self.instantiate(decl, file, None, supplied, None, chain, 0)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn instantiate(
         &mut self,
         decl: Arc<TemplateDecl>,
+        file: FileId,
         caller: Option<ModuleIndex>,
         supplied: IndexMap<String, SuppliedParam>,
         outer: Option<usize>,
@@ -153,7 +158,7 @@ impl<'l> Builder<'l> {
     ) -> TemplateIndex {
         let template = TemplateIndex(self.graph.templates.len() as u32);
         self.graph.templates.push(Template {
-            file: decl.file,
+            file,
             language: decl.language,
             target_scope: decl.target_scope.clone(),
             caller,
@@ -176,6 +181,7 @@ impl<'l> Builder<'l> {
         }
         self.instances.push(Instance {
             decl: decl.clone(),
+            file,
             template,
             outer,
             params,
@@ -198,11 +204,7 @@ impl<'l> Builder<'l> {
 
         self.allocate_resources(instance);
         for param in &decl.parameters {
-            let value = self.parameter(
-                instance,
-                &param.name,
-                Origin::new(decl.file, param.name_span),
-            );
+            let value = self.parameter(instance, &param.name, Origin::new(file, param.name_span));
             let source = match sources.get(&param.name) {
                 Some(source) => *source,
                 None if param.default.is_some() => ParamSource::Default,
@@ -233,7 +235,7 @@ impl<'l> Builder<'l> {
     }
 
     fn origin(&self, instance: usize, span: Span) -> Origin {
-        Origin::new(self.instances[instance].decl.file, span)
+        Origin::new(self.instances[instance].file, span)
     }
 
     // ----- resources -------------------------------------------------------------------
@@ -567,7 +569,7 @@ impl<'l> Builder<'l> {
     }
 
     fn call_module(&mut self, instance: usize, module: &ModuleDecl, locals: &Locals) -> Value {
-        let file = self.instances[instance].decl.file;
+        let file = self.instances[instance].file;
         let origin = self.origin(instance, module.span);
         let arguments = match self.eval(instance, &module.params, locals).kind {
             ValueKind::Object(map) => map,
@@ -578,12 +580,13 @@ impl<'l> Builder<'l> {
         let (source_text, callee_decl, outer) = match &module.source {
             ModuleSource::Local(path) => {
                 let text = path.to_string_lossy().replace('\\', "/");
-                (text, self.load_module(instance, file, path, module), None)
+                let loaded = self.load_module(instance, file, path, module);
+                (text, loaded, None)
             }
             ModuleSource::Registry(reference) => (reference.clone(), None, None),
             ModuleSource::Inline { template, inner } => (
                 String::from("(nested deployment)"),
-                Some(Arc::new((**template).clone())),
+                Some((file, template.clone())),
                 (!inner).then_some(instance),
             ),
         };
@@ -599,7 +602,7 @@ impl<'l> Builder<'l> {
         self.graph.templates[caller_template.0 as usize]
             .modules
             .push(index);
-        let Some(callee_decl) = callee_decl else {
+        let Some((callee_file, callee_decl)) = callee_decl else {
             return module_object(origin, None, IndexMap::new());
         };
         let supplied = arguments
@@ -615,9 +618,17 @@ impl<'l> Builder<'l> {
             })
             .collect();
         let mut chain = self.instances[instance].chain.clone();
-        chain.push(callee_decl.file);
+        chain.push(callee_file);
         let depth = self.instances[instance].module_depth + 1;
-        let callee = self.instantiate(callee_decl, Some(index), supplied, outer, chain, depth);
+        let callee = self.instantiate(
+            callee_decl,
+            callee_file,
+            Some(index),
+            supplied,
+            outer,
+            chain,
+            depth,
+        );
         self.graph.modules[index.0 as usize].callee = Some(callee);
         let outputs = self.graph.templates[callee.0 as usize].outputs.clone();
         module_object(origin, Some(&module.symbol), outputs)
@@ -629,7 +640,7 @@ impl<'l> Builder<'l> {
         file: FileId,
         path: &Path,
         module: &ModuleDecl,
-    ) -> Option<Arc<TemplateDecl>> {
+    ) -> Option<(FileId, Arc<TemplateDecl>)> {
         let origin = self.origin(instance, module.source_span);
         if self.instances[instance].module_depth >= MAX_MODULE_DEPTH
             || self.instances.len() >= MAX_INSTANCES
@@ -637,8 +648,8 @@ impl<'l> Builder<'l> {
             return None;
         }
         match self.loader.load(file, path) {
-            Ok(decl) => {
-                if self.instances[instance].chain.contains(&decl.file) {
+            Ok((callee_file, decl)) => {
+                if self.instances[instance].chain.contains(&callee_file) {
                     self.problems.push(BuildProblem {
                         origin,
                         message: format!(
@@ -648,7 +659,7 @@ impl<'l> Builder<'l> {
                     });
                     return None;
                 }
-                Some(decl)
+                Some((callee_file, decl))
             }
             Err(message) => {
                 self.problems.push(BuildProblem { origin, message });
@@ -674,7 +685,10 @@ impl<'l> Builder<'l> {
                 let value = match param.and_then(|p| p.default.as_ref()) {
                     Some(default) => self.eval(owner, default, &Locals::default()),
                     None => Value::unknown(
-                        Origin::new(decl.file, param.map_or(use_origin.span, |p| p.name_span)),
+                        Origin::new(
+                            self.instances[owner].file,
+                            param.map_or(use_origin.span, |p| p.name_span),
+                        ),
                         Unknown::of(UnknownKind::Parameter(name.to_owned())),
                     ),
                 };
@@ -1050,7 +1064,7 @@ impl<'l> Builder<'l> {
         origin: Origin,
     ) -> Value {
         let path = self.eval(instance, path, locals);
-        let file = self.instances[instance].decl.file;
+        let file = self.instances[instance].file;
         let text = path
             .as_str()
             .and_then(|p| self.loader.read_text(file, Path::new(p)));

@@ -9,25 +9,26 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::decl::{
     FuncDecl, Language, LoopDecl, ModuleDecl, ModuleSource, OutputDecl, ParamDecl, ParentDecl,
     ResourceDecl, TemplateDecl, VarDecl,
 };
 use super::expr::{ArrayItem, Expr, ExprKind, ForExpr, ObjectItem, Property};
-use crate::source::{FileId, Span};
+use crate::source::Span;
 use crate::syntax::arm::{self, Copy, Str};
 use crate::syntax::arm_expr;
 use crate::syntax::json::{self, Kind, Number};
 
 /// Lowers a deployment template (the file's root template).
-pub fn lower(template: &arm::Template, file: FileId) -> TemplateDecl {
+pub fn lower(template: &arm::Template) -> TemplateDecl {
     let mut lowering = Lowering {
         template,
         in_function: false,
         symbols: HashMap::new(),
     };
-    lowering.template_decl(file)
+    lowering.template_decl()
 }
 
 struct Lowering<'t> {
@@ -39,10 +40,9 @@ struct Lowering<'t> {
 }
 
 impl Lowering<'_> {
-    fn template_decl(&mut self, file: FileId) -> TemplateDecl {
+    fn template_decl(&mut self) -> TemplateDecl {
         let template = self.template;
         let mut decl = TemplateDecl {
-            file,
             language: Language::Arm,
             target_scope: target_scope(template),
             parameters: template
@@ -229,10 +229,10 @@ impl Lowering<'_> {
                 symbols: HashMap::new(),
             };
             let inner = deployment.scope == arm::EvaluationScope::Inner;
-            let nested_decl = nested.template_decl(decl.file);
+            let nested_decl = nested.template_decl();
             (
                 ModuleSource::Inline {
-                    template: Box::new(nested_decl),
+                    template: Arc::new(nested_decl),
                     inner,
                 },
                 deployment.template_key_span.unwrap_or(resource.span),

@@ -15,14 +15,13 @@ use super::decl::{
 use super::expr::{
     ArrayItem, BinaryOp, Expr, ExprKind, ForExpr, ObjectItem, Property, StringPart, UnaryOp,
 };
-use crate::source::{FileId, Span};
+use crate::source::Span;
 use crate::syntax::bicep::{self, Statement, StringLit, StringSegment};
 
 /// Lowers a Bicep file, or a `.bicepparam` file: its `param x = …` assignments become outputs
 /// (the values it supplies) and its variables stay variables.
-pub fn lower(program: &bicep::Program, file: FileId) -> TemplateDecl {
+pub fn lower(program: &bicep::Program) -> TemplateDecl {
     let mut decl = TemplateDecl {
-        file,
         language: Language::Bicep,
         target_scope: "resourceGroup".to_owned(),
         parameters: Vec::new(),

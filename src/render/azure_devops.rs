@@ -54,7 +54,7 @@ mod tests {
     #[test]
     fn messages_and_properties_are_escaped() {
         let report = Report {
-            files: vec![SourceFile::new("a;b]c%,:.bicep", "x\n".into(), false)],
+            files: vec![SourceFile::new("a;b]c%,:.bicep", "x\n", false)],
             diagnostics: vec![Diagnostic {
                 rule: "local-auth-enabled",
                 severity: Severity::Info,

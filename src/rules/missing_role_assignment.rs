@@ -8,7 +8,7 @@ use super::{Context, Finding, Rule};
 use crate::catalog::service_roles::Intent;
 use crate::config::Level;
 use crate::diagnostic::{Applicability, Edit, Fix};
-use crate::fix::{self, Style};
+use crate::fix;
 use crate::generate::{self, Plan, Principal};
 use crate::graph::decl::{Language, ParentDecl};
 use crate::graph::edges::EdgeKind;
@@ -167,7 +167,7 @@ fn insert_after(cx: &Context, app: &Resource, plan: &Plan, snippet: &str) -> Opt
     let file_id = app.declaration.file;
     let file = cx.files.get(file_id.0 as usize)?;
     let text = &file.text;
-    let style = Style::of(text);
+    let style = file.style();
     let end = app.declaration.span.end as usize;
     let start = app.declaration.span.start as usize;
     let indent = fix::line_indent(text, start);
@@ -178,7 +178,7 @@ fn insert_after(cx: &Context, app: &Resource, plan: &Plan, snippet: &str) -> Opt
             }
             format!(
                 "{nl}{nl}{}",
-                fix::reindent(snippet.trim_end(), "", &style),
+                fix::reindent(snippet.trim_end(), "", style),
                 nl = style.newline
             )
         }
@@ -191,7 +191,7 @@ fn insert_after(cx: &Context, app: &Resource, plan: &Plan, snippet: &str) -> Opt
             format!(
                 ",{}{indent}{}",
                 style.newline,
-                fix::reindent(snippet.trim_end(), indent, &style)
+                fix::reindent(snippet.trim_end(), indent, style)
             )
         }
     };

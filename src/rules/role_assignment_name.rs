@@ -45,7 +45,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         let Some(problem) = Problem::find(decl, body, name, &resource.name) else {
             continue;
         };
-        let at = Origin::new(decl.file, name.span);
+        let at = Origin::new(template.file, name.span);
         let finding = Finding::new(at, problem.message(&resource.display_name()))
             .help("name it `guid(<scope>.id, <principal id>, <role definition id>)`, so a redeployment finds the same assignment and two grants never share a name")
             .resource(index);

@@ -395,7 +395,7 @@ pub struct Label {
 
 /// The labels whose value contains `at`, innermost first.
 pub fn labels_around(cx: &Context, at: Origin) -> Vec<Label> {
-    let Some(template) = cx.graph.templates.iter().find(|t| t.decl.file == at.file) else {
+    let Some(template) = cx.graph.templates.iter().find(|t| t.file == at.file) else {
         return Vec::new();
     };
     let mut labels = Vec::new();

@@ -1,0 +1,132 @@
+//! File identity: canonical paths, asked of the file system once per run.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Canonical paths (symlinks and `..` resolved), each asked of the file system once per run.
+///
+/// A file's identity is its canonical path: a module reached as `../../main.bicep` from one
+/// test and `main.bicep` from its folder is one file. `std::fs::canonicalize` costs a
+/// `readlink` per path component, and the same paths are asked for by every unit (the
+/// module tree shared by many AVM tests), by the pairing of parameter files, by the
+/// configuration lookup and by the merge of reports: issue 9 counted 296,000 `readlink` calls
+/// in a run over 9,000 files. So a path is resolved as its folder (canonicalized once per
+/// folder) joined with its name, and only a name that is itself a symlink costs a full
+/// canonicalization. The answers do not change during a run.
+#[derive(Debug, Default)]
+pub struct CanonicalPaths {
+    known: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    folders: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+}
+
+impl CanonicalPaths {
+    /// The canonical form of `path`, or `path` itself when it does not exist.
+    pub fn canonical(&self, path: &Path) -> PathBuf {
+        self.existing(path).unwrap_or_else(|| path.to_path_buf())
+    }
+
+    /// The canonical form of `path`, or `None` when it does not exist.
+    pub fn existing(&self, path: &Path) -> Option<PathBuf> {
+        if let Some(known) = lock(&self.known).get(path) {
+            return known.clone();
+        }
+        // Not under the lock: the system calls are the slow part, and two threads asking for
+        // the same new path at once both get the same answer.
+        let canonical = self.resolve(path);
+        lock(&self.known).insert(path.to_path_buf(), canonical.clone());
+        canonical
+    }
+
+    fn resolve(&self, path: &Path) -> Option<PathBuf> {
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return std::fs::canonicalize(path).ok();
+        };
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        let folder = self.folder(parent)?;
+        let joined = folder.join(name);
+        let metadata = std::fs::symlink_metadata(&joined).ok()?;
+        if metadata.file_type().is_symlink() {
+            std::fs::canonicalize(&joined).ok()
+        } else {
+            Some(joined)
+        }
+    }
+
+    fn folder(&self, folder: &Path) -> Option<PathBuf> {
+        if let Some(known) = lock(&self.folders).get(folder) {
+            return known.clone();
+        }
+        // A folder is its parent folder joined with its name, unless it is a symlink or its
+        // name is `..` or `.` (then the file system resolves it).
+        let canonical = match (folder.parent(), folder.file_name()) {
+            (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => {
+                self.folder(parent).and_then(|parent| {
+                    let joined = parent.join(name);
+                    let metadata = std::fs::symlink_metadata(&joined).ok()?;
+                    if metadata.file_type().is_symlink() {
+                        std::fs::canonicalize(&joined).ok()
+                    } else {
+                        Some(joined)
+                    }
+                })
+            }
+            _ => std::fs::canonicalize(folder).ok(),
+        };
+        lock(&self.folders).insert(folder.to_path_buf(), canonical.clone());
+        canonical
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock would already have failed the run; the map is still
+    // valid (an insert either happened or not).
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_and_its_dotted_form_are_one_file() {
+        let paths = CanonicalPaths::default();
+        let direct = paths.canonical(Path::new("src/paths.rs"));
+        let dotted = paths.canonical(Path::new("src/../src/./paths.rs"));
+        assert_eq!(direct, dotted);
+        assert!(direct.is_absolute());
+        assert_eq!(direct, std::fs::canonicalize("src/paths.rs").unwrap());
+    }
+
+    #[test]
+    fn a_missing_path_is_itself() {
+        let paths = CanonicalPaths::default();
+        let missing = Path::new("src/no-such-file.bicep");
+        assert_eq!(paths.canonical(missing), missing);
+        assert_eq!(paths.existing(missing), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_file_is_its_target() {
+        let dir = std::env::temp_dir().join(format!("keyless-paths-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("target.bicep");
+        std::fs::write(&target, "").unwrap();
+        let link = dir.join("link.bicep");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let paths = CanonicalPaths::default();
+        assert_eq!(
+            paths.canonical(&link),
+            std::fs::canonicalize(&target).unwrap()
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
