@@ -1,6 +1,7 @@
 //! File identity: canonical paths, asked of the file system once per run.
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -16,8 +17,10 @@ use std::sync::Mutex;
 /// canonicalization. The answers do not change during a run.
 #[derive(Debug, Default)]
 pub struct CanonicalPaths {
-    known: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
-    folders: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    // Keyed by the path's bytes: hashing a `Path` walks its components, which showed in
+    // profiles of whole runs; two spellings of one path only cost a second lookup.
+    known: Mutex<HashMap<OsString, Option<PathBuf>>>,
+    folders: Mutex<HashMap<OsString, Option<PathBuf>>>,
 }
 
 impl CanonicalPaths {
@@ -28,13 +31,13 @@ impl CanonicalPaths {
 
     /// The canonical form of `path`, or `None` when it does not exist.
     pub fn existing(&self, path: &Path) -> Option<PathBuf> {
-        if let Some(known) = lock(&self.known).get(path) {
+        if let Some(known) = lock(&self.known).get(path.as_os_str()) {
             return known.clone();
         }
         // Not under the lock: the system calls are the slow part, and two threads asking for
         // the same new path at once both get the same answer.
         let canonical = self.resolve(path);
-        lock(&self.known).insert(path.to_path_buf(), canonical.clone());
+        lock(&self.known).insert(path.as_os_str().to_owned(), canonical.clone());
         canonical
     }
 
@@ -58,7 +61,7 @@ impl CanonicalPaths {
     }
 
     fn folder(&self, folder: &Path) -> Option<PathBuf> {
-        if let Some(known) = lock(&self.folders).get(folder) {
+        if let Some(known) = lock(&self.folders).get(folder.as_os_str()) {
             return known.clone();
         }
         // A folder is its parent folder joined with its name, unless it is a symlink or its
@@ -77,7 +80,7 @@ impl CanonicalPaths {
             }
             _ => std::fs::canonicalize(folder).ok(),
         };
-        lock(&self.folders).insert(folder.to_path_buf(), canonical.clone());
+        lock(&self.folders).insert(folder.as_os_str().to_owned(), canonical.clone());
         canonical
     }
 }

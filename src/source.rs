@@ -75,7 +75,9 @@ pub struct SourceFile {
     pub text: Arc<str>,
     /// Whether the file started with a UTF-8 byte-order mark (kept when a fix rewrites it).
     pub has_bom: bool,
-    line_starts: Arc<[u32]>,
+    /// The byte offset of every line start, computed on first use (most files have no finding
+    /// to place) and shared by the copies of the file.
+    line_starts: Arc<OnceLock<Vec<u32>>>,
     /// Computed on first use (by a fix), and shared by the copies of the file.
     style: Arc<OnceLock<Style>>,
 }
@@ -168,18 +170,11 @@ impl SourceFile {
     /// A file from text already in memory (tests, stdin).
     pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>, has_bom: bool) -> SourceFile {
         let text: Arc<str> = text.into();
-        let mut line_starts = vec![0u32];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
         SourceFile {
             path: path.into(),
             text,
             has_bom,
-            line_starts: line_starts.into(),
+            line_starts: Arc::default(),
             style: Arc::default(),
         }
     }
@@ -193,8 +188,9 @@ impl SourceFile {
     /// the end; offsets inside a multi-byte character count that character as started.
     pub fn line_col(&self, offset: u32) -> LineCol {
         let offset = (offset as usize).min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s as usize <= offset) - 1;
-        let start = self.line_starts[line] as usize;
+        let line_starts = self.line_starts();
+        let line = line_starts.partition_point(|&s| s as usize <= offset) - 1;
+        let start = line_starts[line] as usize;
         let prefix = &self.text.as_bytes()[start..offset];
         // Count characters by counting bytes that start one (not continuation bytes 10xxxxxx).
         let column = prefix.iter().filter(|&&b| (b & 0xC0) != 0x80).count();
@@ -207,11 +203,23 @@ impl SourceFile {
     /// The byte offset where 1-based `line` starts, if the file has that line.
     pub fn line_start(&self, line: u32) -> Option<usize> {
         let index = line.checked_sub(1)? as usize;
-        self.line_starts.get(index).map(|&s| s as usize)
+        self.line_starts().get(index).map(|&s| s as usize)
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0u32];
+            for (at, byte) in self.text.bytes().enumerate() {
+                if byte == b'\n' {
+                    starts.push(at as u32 + 1);
+                }
+            }
+            starts
+        })
     }
 
     /// The file's newline and indentation unit, for text a fix writes into it. Computed once

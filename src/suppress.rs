@@ -202,7 +202,11 @@ fn json_comments(
 
 /// A Bicep pragma code that is not a keyless id but close to one: a typo worth reporting.
 fn looks_like_keyless(code: &str) -> bool {
-    crate::rules::ids()
+    // Most codes are the Bicep linter's (`no-hardcoded-location`), far from every keyless id
+    // in length alone; AVM writes one on many declarations.
+    let length = code.chars().count();
+    crate::rules::RULES
         .iter()
-        .any(|id| edit_distance(id, code) <= 2)
+        .chain(crate::rules::PSEUDO_RULES)
+        .any(|rule| rule.id.len().abs_diff(length) <= 2 && edit_distance(rule.id, code) <= 2)
 }

@@ -129,3 +129,26 @@ fn module_outputs_carry_the_identity_back_to_the_caller() {
         "{edges:#?}"
     );
 }
+
+#[test]
+fn a_module_called_again_with_the_same_arguments_is_one_instance() {
+    let json = graph(
+        Path::new("fixtures/graph/module-instances"),
+        GraphFormat::Json,
+    );
+    let graph: Value = serde_json::from_str(&json).unwrap();
+    let callees: Vec<&Value> = graph["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["callee"])
+        .collect();
+    // Three calls: both loop elements share one instance, the third has its own.
+    assert_eq!(callees.len(), 3, "{json}");
+    assert_eq!(callees[0], callees[1], "{json}");
+    assert_ne!(callees[0], callees[2], "{json}");
+    let (nodes, _) = projection(&json);
+    let named = |name: &str| nodes.iter().filter(|n| n.contains(name)).count();
+    assert_eq!(named("\"contoso-search\""), 1, "{nodes:#?}");
+    assert_eq!(named("\"fabrikam-search\""), 1, "{nodes:#?}");
+}

@@ -56,6 +56,8 @@ pub struct Roles {
     by_id: HashMap<String, usize>,
     /// Compact name (see [`compact`]) → role, current names first, then former names.
     by_name: HashMap<String, (usize, bool)>,
+    /// Every role's compact names (current, then former), by role index.
+    compact_names: Vec<Vec<String>>,
 }
 
 /// A role found by name.
@@ -81,11 +83,36 @@ impl Roles {
                 by_name.entry(compact(former)).or_insert((index, true));
             }
         }
+        let compact_names = table
+            .roles
+            .iter()
+            .map(|role| {
+                std::iter::once(&role.name)
+                    .chain(&role.former_names)
+                    .map(|n| compact(n))
+                    .collect()
+            })
+            .collect();
         Roles {
             table,
             by_id,
             by_name,
+            compact_names,
         }
+    }
+
+    /// The one role whose name or a former name, made compact, ends with `suffix` (a compact
+    /// name such as `openaiuser`); `None` when no role or several do.
+    pub fn only_one_ending_with(&self, suffix: &str) -> Option<&Role> {
+        let mut matching = self
+            .table
+            .roles
+            .iter()
+            .zip(&self.compact_names)
+            .filter(|(_, names)| names.iter().any(|n| n.ends_with(suffix)))
+            .map(|(role, _)| role);
+        let first = matching.next()?;
+        matching.next().is_none().then_some(first)
     }
 
     /// The built-in role with this GUID (any letter case).

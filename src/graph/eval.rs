@@ -61,7 +61,18 @@ pub struct Builder<'l> {
     pub problems: Vec<BuildProblem>,
     instances: Vec<Instance>,
     depth: usize,
+    /// The templates instantiated so far, by what they were instantiated from (see
+    /// [`Builder::instantiated`]).
+    instantiated: HashMap<InstanceKey, Vec<(Arguments, TemplateIndex)>>,
 }
+
+/// What makes two module calls instantiate the same thing, besides their arguments: the
+/// module's file and declaration, and for a nested deployment that reads its enclosing
+/// template's parameters, that enclosing instance.
+type InstanceKey = (FileId, *const TemplateDecl, Option<usize>);
+
+/// A module call's evaluated arguments, by parameter name.
+type Arguments = IndexMap<String, Value>;
 
 /// The evaluation state of one template instance.
 struct Instance {
@@ -131,6 +142,7 @@ impl<'l> Builder<'l> {
             problems: Vec::new(),
             instances: Vec::new(),
             depth: 0,
+            instantiated: HashMap::new(),
         }
     }
 
@@ -605,6 +617,16 @@ impl<'l> Builder<'l> {
         let Some((callee_file, callee_decl)) = callee_decl else {
             return module_object(origin, None, IndexMap::new());
         };
+        // One instance per distinct argument set: an AVM test deploys its module twice (`for
+        // iteration in ['init', 'idem']`) with the same parameters; evaluating it again would
+        // find the same things at the same places (issue 9).
+        let key: InstanceKey = (callee_file, Arc::as_ptr(&callee_decl), outer);
+        if let Some(callee) = self.instantiated(&key, &arguments) {
+            self.graph.modules[index.0 as usize].callee = Some(callee);
+            let outputs = self.graph.templates[callee.0 as usize].outputs.clone();
+            return module_object(origin, Some(&module.symbol), outputs);
+        }
+        let remembered = arguments.clone();
         let supplied = arguments
             .into_iter()
             .map(|(name, value)| {
@@ -629,9 +651,27 @@ impl<'l> Builder<'l> {
             chain,
             depth,
         );
+        self.instantiated
+            .entry(key)
+            .or_default()
+            .push((remembered, callee));
         self.graph.modules[index.0 as usize].callee = Some(callee);
         let outputs = self.graph.templates[callee.0 as usize].outputs.clone();
         module_object(origin, Some(&module.symbol), outputs)
+    }
+
+    /// The template already instantiated from `key` with exactly these arguments (values and
+    /// the places they were written), if any.
+    fn instantiated(
+        &self,
+        key: &InstanceKey,
+        arguments: &IndexMap<String, Value>,
+    ) -> Option<TemplateIndex> {
+        self.instantiated
+            .get(key)?
+            .iter()
+            .find(|(given, _)| given == arguments)
+            .map(|(_, template)| *template)
     }
 
     fn load_module(

@@ -142,7 +142,7 @@ pub static UNUSED_SUPPRESSION: Rule = Rule {
 
 /// The rules the runner does not call: their diagnostics come from the front ends and the
 /// suppression pass, but they are listed, documented and configured like the others.
-static PSEUDO_RULES: &[&Rule] = &[&SYNTAX_ERROR, &UNUSED_SUPPRESSION];
+pub static PSEUDO_RULES: &[&Rule] = &[&SYNTAX_ERROR, &UNUSED_SUPPRESSION];
 
 pub fn find(id: &str) -> Option<&'static Rule> {
     RULES

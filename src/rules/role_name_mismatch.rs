@@ -269,13 +269,7 @@ fn role_named<'c>(cx: &Context<'c>, name: &str) -> Option<&'c Role> {
     if name.len() < 8 {
         return None;
     }
-    let mut matching = cx.catalog.roles.table.roles.iter().filter(|role| {
-        std::iter::once(&role.name)
-            .chain(&role.former_names)
-            .any(|n| compact(n).ends_with(name))
-    });
-    let first = matching.next()?;
-    matching.next().is_none().then_some(first)
+    cx.catalog.roles.only_one_ending_with(name)
 }
 
 /// Whether `name` is the role's name or former name, or the end of one.
