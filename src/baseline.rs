@@ -22,10 +22,12 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Diagnostic, Report};
+use crate::source::FileId;
 
 /// The version `--write-baseline` writes and `--baseline` reads.
 pub const VERSION: u32 = 1;
@@ -33,11 +35,23 @@ pub const VERSION: u32 = 1;
 /// The fingerprint of every diagnostic of `report`, in report order.
 pub fn fingerprints(report: &Report) -> Vec<String> {
     let mut seen: HashMap<u64, u32> = HashMap::new();
+    // Diagnostics come sorted by file: a text set aside is read back once per file.
+    let mut current: Option<(FileId, Arc<str>)> = None;
     report
         .diagnostics
         .iter()
         .map(|diagnostic| {
-            let key = key_hash(report, diagnostic);
+            let text = match &current {
+                Some((file, text)) if *file == diagnostic.file => text.clone(),
+                _ => {
+                    // A file that changed since the run has no lines to fingerprint: its
+                    // findings keep their rule, path and span text only.
+                    let text = report.file(diagnostic.file).text_now().unwrap_or_default();
+                    current = Some((diagnostic.file, text.clone()));
+                    text
+                }
+            };
+            let key = key_hash(report, diagnostic, &text);
             let occurrence = seen.entry(key).or_insert(0);
             let mut hash = Fnv::default();
             hash.write(&key.to_le_bytes());
@@ -48,19 +62,23 @@ pub fn fingerprints(report: &Report) -> Vec<String> {
         .collect()
 }
 
-fn key_hash(report: &Report, diagnostic: &Diagnostic) -> u64 {
+/// `text` is the file's text (see [`SourceFile::text_now`]).
+///
+/// [`SourceFile::text_now`]: crate::source::SourceFile::text_now
+fn key_hash(report: &Report, diagnostic: &Diagnostic, text: &str) -> u64 {
     let file = report.file(diagnostic.file);
     let line_no = file.line_col(diagnostic.span.start).line;
     let line_start = file.line_start(line_no).unwrap_or(0);
-    let line_end = file.text[line_start..]
-        .find('\n')
-        .map_or(file.text.len(), |end| line_start + end);
-    let line = file.text.get(line_start..line_end).unwrap_or("");
+    let line_end = text
+        .get(line_start..)
+        .and_then(|rest| rest.find('\n'))
+        .map_or(text.len(), |end| line_start + end);
+    let line = text.get(line_start..line_end).unwrap_or("");
     let mut hash = Fnv::default();
     for part in [
         diagnostic.rule,
         &crate::render::repo_path(file),
-        &normalize(file.slice(diagnostic.span)),
+        &normalize(text.get(diagnostic.span.range()).unwrap_or("")),
         &normalize(line),
     ] {
         hash.write(part.as_bytes());

@@ -81,6 +81,19 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// Takes in the same finding found again: its related locations that are new, and its
+    /// fix when this one has none.
+    fn absorb(&mut self, mut again: Diagnostic) {
+        for related in again.related.drain(..) {
+            if !self.related.contains(&related) {
+                self.related.push(related);
+            }
+        }
+        if self.fix.is_none() {
+            self.fix = again.fix.take();
+        }
+    }
+
     pub fn syntax_error(file: FileId, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
             rule: SYNTAX_ERROR,
@@ -94,6 +107,13 @@ impl Diagnostic {
             fix: None,
         }
     }
+}
+
+/// What [`Report::merge`] has merged so far: file identities and diagnostics.
+#[derive(Default)]
+pub struct Merged {
+    files: HashMap<PathBuf, FileId>,
+    diagnostics: HashMap<(FileId, Span, &'static str, String), usize>,
 }
 
 /// The outcome of one run: what was scanned and what was found.
@@ -130,22 +150,23 @@ impl Report {
         }
     }
 
-    /// Adds another report's files and diagnostics (a unit of the same run). `index` maps
-    /// each file's identity (its canonical path) to its id here, so a file both reports hold
-    /// is kept once; diagnostics found twice (a module checked on its own and through its
-    /// caller) are removed by [`Report::sort`]. `canonical` gives a path's identity (the run
-    /// asks the file system once per path, not once per report).
+    /// Adds another report's files and diagnostics (a unit of the same run). `merged` knows
+    /// each file's identity (its canonical path, given by `canonical`) and each diagnostic
+    /// merged so far, so a file both reports hold is kept once, and a diagnostic found again
+    /// (a module checked on its own and through each of its callers) is kept once, with the
+    /// call sites of both as related locations: the same as [`Report::sort`] would make of
+    /// them, but without holding every copy until the end of the run.
     pub fn merge(
         &mut self,
         other: Report,
-        index: &mut HashMap<PathBuf, FileId>,
+        merged: &mut Merged,
         canonical: impl Fn(&Path) -> PathBuf,
     ) {
         self.files_scanned += other.files_scanned;
         let mut renumber = Vec::with_capacity(other.files.len());
         for file in other.files {
             let key = canonical(&file.path);
-            let id = *index.entry(key).or_insert_with(|| {
+            let id = *merged.files.entry(key).or_insert_with(|| {
                 self.files.push(file);
                 FileId(self.files.len() as u32 - 1)
             });
@@ -158,8 +179,47 @@ impl Report {
             if let Some(fix) = &mut diagnostic.fix {
                 fix.edits.iter_mut().for_each(|e| map(&mut e.file));
             }
-            self.diagnostics.push(diagnostic);
+            let key = (
+                diagnostic.file,
+                diagnostic.span,
+                diagnostic.rule,
+                diagnostic.message.clone(),
+            );
+            match merged.diagnostics.get(&key) {
+                Some(&earlier) => self.diagnostics[earlier].absorb(diagnostic),
+                None => {
+                    merged.diagnostics.insert(key, self.diagnostics.len());
+                    self.diagnostics.push(diagnostic);
+                }
+            }
         }
+    }
+
+    /// Sets aside the text of every file (see [`SourceFile::unload`]) until
+    /// [`Report::reload_texts`].
+    pub fn unload_texts(&mut self) {
+        self.files.iter_mut().for_each(SourceFile::unload);
+    }
+
+    /// Reads back the texts set aside. A file that cannot be read again, or that changed,
+    /// loses its diagnostics (their places would be wrong); its path and the reason are
+    /// returned.
+    pub fn reload_texts(&mut self) -> Vec<(PathBuf, String)> {
+        let mut failed = Vec::new();
+        let mut lost = vec![false; self.files.len()];
+        for (index, file) in self.files.iter_mut().enumerate() {
+            if let Err(message) = file.reload() {
+                failed.push((file.path.clone(), message));
+                lost[index] = true;
+            }
+        }
+        if !failed.is_empty() {
+            self.diagnostics.retain(|d| {
+                !lost[d.file.0 as usize] && d.related.iter().all(|r| !lost[r.file.0 as usize])
+            });
+            self.retain_referenced_files();
+        }
+        failed
     }
 
     /// Drops the files no diagnostic points into and renumbers the rest, so that a report
@@ -217,14 +277,10 @@ impl Report {
                 && later.rule == earlier.rule
                 && later.message == earlier.message;
             if same {
-                for related in later.related.drain(..) {
-                    if !earlier.related.contains(&related) {
-                        earlier.related.push(related);
-                    }
-                }
-                if earlier.fix.is_none() {
-                    earlier.fix = later.fix.take();
-                }
+                earlier.absorb(std::mem::replace(
+                    later,
+                    Diagnostic::syntax_error(FileId(0), Span::default(), ""),
+                ));
             }
             same
         });

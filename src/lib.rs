@@ -12,6 +12,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod explain;
+pub mod fast_hash;
 pub mod fix;
 pub mod generate;
 pub mod graph;
@@ -115,6 +116,7 @@ fn check(args: &CheckArgs) -> Outcome {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         params: args.params.clone(),
+        positions_only: shows_positions_only(args),
     };
     let run = match lint_input(args, &options) {
         Ok(run) => run,
@@ -315,6 +317,13 @@ fn unsafe_note(n: usize) -> String {
 }
 
 /// Lints the paths, or standard input when the only path is `-`.
+/// Whether the output of `check` needs only the lines and columns of findings, not the whole
+/// text of the files: no source snippets shown (`human`), no fixes applied or shown.
+/// Fingerprints (`sarif`, `gitlab`, baselines) read the lines they need file by file.
+fn shows_positions_only(args: &CheckArgs) -> bool {
+    !matches!(args.format, cli::Format::Human) && !args.fix && !args.diff
+}
+
 fn lint_input(args: &CheckArgs, options: &lint::Options) -> Result<lint::Run, lint::UsageError> {
     let stdin = Path::new("-");
     let reads_stdin = args.paths.iter().any(|p| p == stdin);

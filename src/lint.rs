@@ -9,13 +9,13 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::catalog::Catalog;
 use crate::cli::GraphFormat;
 use crate::config::{Configs, FileSettings, Level};
-use crate::diagnostic::{Diagnostic, Report};
+use crate::diagnostic::{Diagnostic, Merged, Report};
 use crate::discover::{self, Candidate};
 use crate::graph::edges::{self, Edge};
 use crate::graph::export;
@@ -61,6 +61,11 @@ pub struct Options {
     pub ignore: Vec<String>,
     /// `--params FILE`: the parameter file for every template of the run.
     pub params: Option<PathBuf>,
+    /// The report is shown by lines and columns only (not with source lines, not fixed):
+    /// the texts of the files with findings are not read back (see [`SourceFile::unload`]).
+    ///
+    /// [`SourceFile::unload`]: crate::source::SourceFile::unload
+    pub positions_only: bool,
 }
 
 /// A mistake in how keyless was called (exit 2): an unknown rule id, an unreadable `--params`.
@@ -113,26 +118,58 @@ pub fn lint_paths(paths: &[PathBuf], options: &Options) -> Result<Run, UsageErro
     let paths = canonical;
     let cache = Arc::new(ParseCache::default());
     let pairing = Pairing::new(&units, &paths);
-    let results = parallel_map(&units, threads(), |candidate| {
+    let mut report = Report::default();
+    let mut merged = Merged::default();
+    let mut failure = None;
+    let lint = |candidate: &Candidate| {
         let shared = Shared {
             pairing: &pairing,
             paths: &paths,
             cache: &cache,
         };
         lint_unit(candidate, &shared, options, &levels, &configs)
+    };
+    // Merged in path order as the units finish, so memory holds one copy of each finding.
+    parallel_in_order(&units, threads(), lint, |result| match result {
+        Ok(mut unit) => {
+            // `files_scanned` counts units, not the modules each one read.
+            unit.report.files_scanned = usize::from(unit.scanned);
+            problems.extend(unit.problem);
+            report.merge(unit.report, &mut merged, |path| paths.canonical(path));
+            true
+        }
+        Err(err) => {
+            failure = Some(err);
+            false
+        }
     });
-    let mut report = Report::default();
-    let mut index = HashMap::new();
-    for result in results {
-        let mut unit = result?;
-        // `files_scanned` counts units, not the modules each one read.
-        unit.report.files_scanned = usize::from(unit.scanned);
-        problems.extend(unit.problem);
-        report.merge(unit.report, &mut index, |path| paths.canonical(path));
+    if let Some(err) = failure {
+        return Err(err);
+    }
+    // The units are done: what they shared goes before the texts are read back.
+    drop(pairing);
+    drop((units, cache, merged, configs, paths));
+    if let Some(release) = MEMORY_RELEASE.get() {
+        release();
+    }
+    if !options.positions_only {
+        for (path, message) in report.reload_texts() {
+            problems.push(Problem { path, message });
+        }
     }
     report.sort();
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Run { report, problems })
+}
+
+static MEMORY_RELEASE: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Sets what hands freed memory back to the system between the parallel phase of a run and
+/// the showing of its report. The binary, which picks the allocator, sets it; an allocator
+/// that keeps freed pages (mimalloc does, to reuse them fast) would otherwise count them in
+/// the peak once the texts of the findings are read back.
+pub fn set_memory_release(release: fn()) {
+    let _ = MEMORY_RELEASE.set(release);
 }
 
 /// Starts parsing the built-in catalog (`rules/roles.json` is 1.3 MB) on another thread, so
@@ -189,7 +226,8 @@ fn lint_unit(
         }
     }
     let mut levels = levels.clone_without_settings();
-    let report = check(workspace, usize::from(scanned), &mut levels, Some(configs))?;
+    let mut report = check(workspace, usize::from(scanned), &mut levels, Some(configs))?;
+    report.unload_texts();
     Ok(UnitResult {
         scanned,
         problem: None,
@@ -260,44 +298,59 @@ fn threads() -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
 }
 
-/// `f` over `items` on up to `threads` threads; results in the order of `items`.
-fn parallel_map<T: Sync, R: Send>(
+/// `f` over `items` on up to `threads` threads, each result given to `sink` in the order of
+/// `items` as soon as the results before it are in. `sink` returns `false` to stop: the items
+/// not yet started are then skipped.
+fn parallel_in_order<T: Sync, R: Send>(
     items: &[T],
     threads: usize,
     f: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
+    mut sink: impl FnMut(R) -> bool,
+) {
     let threads = threads.min(items.len()).max(1);
     if threads == 1 {
-        return items.iter().map(f).collect();
+        for item in items {
+            if !sink(f(item)) {
+                return;
+            }
+        }
+        return;
     }
     let next = AtomicUsize::new(0);
-    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(index) else {
-                            break;
-                        };
-                        done.push((index, f(item)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| {
-                worker
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::channel::<(usize, R)>();
+        for _ in 0..threads {
+            let sender = sender.clone();
+            let (next, stop, f) = (&next, &stop, &f);
+            scope.spawn(move || loop {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(index) else {
+                    break;
+                };
+                if sender.send((index, f(item))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(sender);
+        // Results that arrived before the ones ahead of them (a handful: one per thread).
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut wanted = 0;
+        for (index, result) in receiver {
+            waiting.insert(index, result);
+            while let Some(result) = waiting.remove(&wanted) {
+                wanted += 1;
+                if !sink(result) {
+                    stop.store(true, Ordering::Relaxed);
+                    return;
+                }
+            }
+        }
     });
-    results.sort_by_key(|(index, _)| *index);
-    results.into_iter().map(|(_, result)| result).collect()
 }
 
 /// Every rule id, for the configuration reader.

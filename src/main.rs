@@ -6,7 +6,15 @@ use clap::Parser;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Returns the memory freed by the units of a run to the system, before the report is shown
+/// (see `keyless::lint::set_memory_release`).
+fn release_freed_memory() {
+    // SAFETY: `mi_collect` only walks mimalloc's own heaps; any thread may call it.
+    unsafe { libmimalloc_sys::mi_collect(true) }
+}
+
 fn main() -> ExitCode {
+    keyless::lint::set_memory_release(release_freed_memory);
     let cli = match keyless::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

@@ -1,6 +1,6 @@
 //! File identity: canonical paths, asked of the file system once per run.
 
-use std::collections::HashMap;
+use crate::fast_hash::FastMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -19,8 +19,8 @@ use std::sync::Mutex;
 pub struct CanonicalPaths {
     // Keyed by the path's bytes: hashing a `Path` walks its components, which showed in
     // profiles of whole runs; two spellings of one path only cost a second lookup.
-    known: Mutex<HashMap<OsString, Option<PathBuf>>>,
-    folders: Mutex<HashMap<OsString, Option<PathBuf>>>,
+    known: Mutex<FastMap<OsString, Option<PathBuf>>>,
+    folders: Mutex<FastMap<OsString, Option<PathBuf>>>,
 }
 
 impl CanonicalPaths {

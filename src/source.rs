@@ -80,6 +80,20 @@ pub struct SourceFile {
     line_starts: Arc<OnceLock<Vec<u32>>>,
     /// Computed on first use (by a fix), and shared by the copies of the file.
     style: Arc<OnceLock<Style>>,
+    /// Set while the text is set aside (see [`SourceFile::unload`]).
+    unloaded: Option<Arc<Unloaded>>,
+}
+
+/// What stays of a text set aside: enough to place a line and column (with the line starts),
+/// and to know that what is read back is what was linted.
+#[derive(Debug)]
+struct Unloaded {
+    length: usize,
+    hash: u64,
+    /// The offset of every UTF-8 continuation byte (`10xxxxxx`): a column counts characters,
+    /// so the continuation bytes before an offset on its line are not counted. Templates are
+    /// nearly all ASCII, so this is usually empty.
+    continuation_bytes: Vec<u32>,
 }
 
 /// How a file writes: its newline and its indentation unit.
@@ -176,7 +190,62 @@ impl SourceFile {
             has_bom,
             line_starts: Arc::default(),
             style: Arc::default(),
+            unloaded: None,
         }
+    }
+
+    /// Sets the text aside, keeping only what identifies it. A run over thousands of files
+    /// finds something in a few thousand of them; holding all their text until the report is
+    /// sorted and shown was half of the run's memory (issue 9). [`SourceFile::reload`] reads
+    /// it back from `path`. An empty text (nothing read) stays as it is.
+    pub fn unload(&mut self) {
+        if self.text.is_empty() || self.unloaded.is_some() {
+            return;
+        }
+        self.line_starts();
+        let continuation_bytes = if self.text.is_ascii() {
+            Vec::new()
+        } else {
+            let bytes = self.text.bytes().enumerate();
+            bytes
+                .filter(|&(_, b)| (b & 0xC0) == 0x80)
+                .map(|(at, _)| at as u32)
+                .collect()
+        };
+        self.unloaded = Some(Arc::new(Unloaded {
+            length: self.text.len(),
+            hash: fingerprint(&self.text),
+            continuation_bytes,
+        }));
+        self.text = Arc::from("");
+        self.style = Arc::default();
+    }
+
+    /// Whether the text is set aside (see [`SourceFile::unload`]).
+    pub fn is_unloaded(&self) -> bool {
+        self.unloaded.is_some()
+    }
+
+    /// Reads the text set aside by [`SourceFile::unload`] back from disk; an error when the
+    /// file cannot be read or no longer holds what was linted.
+    pub fn reload(&mut self) -> Result<(), String> {
+        self.text = self.text_now()?;
+        self.unloaded = None;
+        Ok(())
+    }
+
+    /// The text, read back from disk for one use when it is set aside (the file stays as it
+    /// is): a renderer that needs a few lines of each file reads one file at a time.
+    pub fn text_now(&self) -> Result<Arc<str>, String> {
+        let Some(unloaded) = &self.unloaded else {
+            return Ok(self.text.clone());
+        };
+        let bytes = std::fs::read(&self.path).map_err(|err| err.to_string())?;
+        let (file, _) = SourceFile::decode(&self.path, &bytes);
+        if file.text.len() != unloaded.length || fingerprint(&file.text) != unloaded.hash {
+            return Err("the file changed while keyless read it; run keyless again".into());
+        }
+        Ok(file.text)
     }
 
     /// The path with `/` separators and without a leading `./`, as reports show it.
@@ -187,13 +256,27 @@ impl SourceFile {
     /// The 1-based line and character column of a byte offset. Offsets past the end clamp to
     /// the end; offsets inside a multi-byte character count that character as started.
     pub fn line_col(&self, offset: u32) -> LineCol {
-        let offset = (offset as usize).min(self.text.len());
+        let length = self.unloaded.as_ref().map_or(self.text.len(), |u| u.length);
+        let offset = (offset as usize).min(length);
         let line_starts = self.line_starts();
         let line = line_starts.partition_point(|&s| s as usize <= offset) - 1;
         let start = line_starts[line] as usize;
-        let prefix = &self.text.as_bytes()[start..offset];
-        // Count characters by counting bytes that start one (not continuation bytes 10xxxxxx).
-        let column = prefix.iter().filter(|&&b| (b & 0xC0) != 0x80).count();
+        // Count characters by counting bytes that start one (not continuation bytes
+        // 10xxxxxx).
+        let column = match &self.unloaded {
+            Some(unloaded) => {
+                let before = |at: usize| {
+                    unloaded
+                        .continuation_bytes
+                        .partition_point(|&c| (c as usize) < at)
+                };
+                (offset - start) - (before(offset) - before(start))
+            }
+            None => self.text.as_bytes()[start..offset]
+                .iter()
+                .filter(|&&b| (b & 0xC0) != 0x80)
+                .count(),
+        };
         LineCol {
             line: line as u32 + 1,
             column: column as u32 + 1,
@@ -232,6 +315,13 @@ impl SourceFile {
     pub fn slice(&self, span: Span) -> &str {
         self.text.get(span.range()).unwrap_or("")
     }
+}
+
+fn fingerprint(text: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = crate::fast_hash::FastHasher::default();
+    hasher.write(text.as_bytes());
+    hasher.finish()
 }
 
 /// Formats a path the way every report shows it: `/` separators, no leading `./`.
@@ -304,5 +394,33 @@ mod tests {
             display_path(Path::new("infra\\main.bicep")),
             "infra/main.bicep"
         );
+    }
+
+    #[test]
+    fn an_unloaded_file_places_every_offset_as_before_and_reads_back_its_text() {
+        let dir = std::env::temp_dir().join(format!("keyless-unload-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("main.bicep");
+        let text = "param a string // “quoted” é\n\nvar b = '日本' // ü\r\nvar c = a\n";
+        std::fs::write(&path, text).unwrap();
+        let (loaded, _) = SourceFile::decode(&path, text.as_bytes());
+        let mut unloaded = loaded.clone();
+        unloaded.unload();
+        assert!(unloaded.is_unloaded() && unloaded.text.is_empty());
+        for offset in 0..=text.len() as u32 + 2 {
+            assert_eq!(
+                unloaded.line_col(offset),
+                loaded.line_col(offset),
+                "offset {offset}"
+            );
+        }
+        unloaded.reload().unwrap();
+        assert_eq!(&*unloaded.text, text);
+        // A file that changed since it was linted is not taken back.
+        let mut changed = loaded.clone();
+        changed.unload();
+        std::fs::write(&path, text.replace('a', "x")).unwrap();
+        assert!(changed.reload().is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -8,6 +8,7 @@
 //! `azuredeploy.json`).
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -15,6 +16,7 @@ use indexmap::IndexMap;
 
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, describe_io_error, Candidate};
+use crate::fast_hash::FastMap;
 use crate::graph::decl::TemplateDecl;
 use crate::graph::eval::{BuildProblem, Builder, ModuleLoader, SuppliedParam};
 use crate::graph::value::{Origin, Value, ValueKind};
@@ -204,10 +206,11 @@ pub struct Workspace {
     parsed: Vec<Arc<ParsedFile>>,
     /// Whether discovery named or found the file (rather than a module call pulling it in).
     roots: Vec<bool>,
-    by_path: HashMap<PathBuf, FileId>,
+    /// Canonical path (its bytes) → file.
+    by_path: FastMap<OsString, FileId>,
     /// Module paths as joined from a call site (not canonical) → file: a module called many
     /// times (loops, several instances) is resolved without asking the file system again.
-    by_module_path: HashMap<PathBuf, FileId>,
+    by_module_path: FastMap<OsString, FileId>,
     /// `--params FILE`: applies to every root template instead of the discovered ones.
     parameter_override: Option<FileId>,
     diagnostics: Vec<Diagnostic>,
@@ -306,7 +309,7 @@ impl Workspace {
         // came first), so reports do not depend on which unit parsed it.
         let mut file = parsed.source.clone();
         file.path = path.to_path_buf();
-        let key = self.paths.canonical(path);
+        let key = self.paths.canonical(path).into_os_string();
         self.by_path.entry(key).or_insert(id);
         self.files.push(file);
         self.trees.push(parsed.tree.clone());
@@ -415,7 +418,7 @@ impl Workspace {
                 _ => None,
             };
             if let Some(template) =
-                template.and_then(|t| self.by_path.get(&self.paths.canonical(&t)))
+                template.and_then(|t| self.by_path.get(self.paths.canonical(&t).as_os_str()))
             {
                 map.entry(*template).or_insert(id);
             }
@@ -488,9 +491,12 @@ impl ModuleLoader for Workspace {
             .map(Path::to_path_buf)
             .unwrap_or_default();
         let full = base.join(path);
-        let known = match self.by_module_path.get(&full) {
+        let known = match self.by_module_path.get(full.as_os_str()) {
             Some(id) => Some(*id),
-            None => self.by_path.get(&self.paths.canonical(&full)).copied(),
+            None => self
+                .by_path
+                .get(self.paths.canonical(&full).as_os_str())
+                .copied(),
         };
         let id = match known {
             Some(id) => id,
@@ -515,7 +521,9 @@ impl ModuleLoader for Workspace {
                 }
             }
         };
-        self.by_module_path.entry(full).or_insert(id);
+        self.by_module_path
+            .entry(full.into_os_string())
+            .or_insert(id);
         let decl = self.decl(id).ok_or_else(|| {
             format!(
                 "module `{}` is not a template keyless can read",

@@ -513,3 +513,36 @@ fn exit_statuses_are_the_same_in_every_format() {
         );
     }
 }
+
+/// A report whose file texts were set aside during the run (every format but `human`, and no
+/// fixes) renders byte for byte like one that holds them: lines and columns come from the
+/// line starts, fingerprints from each file read back (issue 9, peak memory).
+#[test]
+fn every_format_renders_alike_without_the_texts() {
+    let lean = lint::lint_paths(
+        &[PathBuf::from(FIXTURE)],
+        &Options {
+            positions_only: true,
+            ..options()
+        },
+    )
+    .unwrap()
+    .report;
+    assert!(lean.files.iter().all(|f| f.is_unloaded()));
+    let full = report();
+    assert!(full.files.iter().all(|f| !f.is_unloaded()));
+    for format in [
+        Format::Compact,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::AzureDevops,
+        Format::Gitlab,
+    ] {
+        assert_eq!(
+            rendered(&lean, format),
+            rendered(&full, format),
+            "{format:?}"
+        );
+    }
+}

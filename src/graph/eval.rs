@@ -10,7 +10,7 @@
 //! arrays, and the built-in functions of [`super::functions`]. What it cannot know stays an
 //! [`Unknown`] that remembers the resources it came from and the secrets it contains.
 
-use std::collections::HashMap;
+use crate::fast_hash::FastMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -63,7 +63,7 @@ pub struct Builder<'l> {
     depth: usize,
     /// The templates instantiated so far, by what they were instantiated from (see
     /// [`Builder::instantiated`]).
-    instantiated: HashMap<InstanceKey, Vec<(Arguments, TemplateIndex)>>,
+    instantiated: FastMap<InstanceKey, Vec<(Arguments, TemplateIndex)>>,
 }
 
 /// What makes two module calls instantiate the same thing, besides their arguments: the
@@ -83,13 +83,13 @@ struct Instance {
     /// An ARM nested deployment with outer evaluation scope reads its parameters and variables
     /// from the instance that contains it.
     outer: Option<usize>,
-    params: HashMap<String, Slot>,
-    vars: HashMap<String, Slot>,
+    params: FastMap<String, Slot>,
+    vars: FastMap<String, Slot>,
     /// Resource symbols → their instances, allocated before any body is evaluated.
-    resources: HashMap<String, Vec<ResourceIndex>>,
+    resources: FastMap<String, Vec<ResourceIndex>>,
     /// Resource symbols declared in a loop (so `res` is an array even with one element).
-    looped: HashMap<String, bool>,
-    modules: HashMap<String, Slot>,
+    looped: FastMap<String, bool>,
+    modules: FastMap<String, Slot>,
     /// Each resource instance with its declaration position and loop bindings, from
     /// allocation until its body is evaluated.
     elements: Vec<(usize, ResourceIndex, Locals)>,
@@ -142,7 +142,7 @@ impl<'l> Builder<'l> {
             problems: Vec::new(),
             instances: Vec::new(),
             depth: 0,
-            instantiated: HashMap::new(),
+            instantiated: FastMap::default(),
         }
     }
 
@@ -181,12 +181,12 @@ impl<'l> Builder<'l> {
             decl: decl.clone(),
         });
         let instance = self.instances.len();
-        let mut params: HashMap<String, Slot> = decl
+        let mut params: FastMap<String, Slot> = decl
             .parameters
             .iter()
             .map(|p| (p.name.clone(), Slot::Pending))
             .collect();
-        let mut sources = HashMap::new();
+        let mut sources = FastMap::default();
         for (name, given) in supplied {
             sources.insert(name.clone(), given.source);
             params.insert(name, Slot::Done(given.value));
@@ -202,8 +202,8 @@ impl<'l> Builder<'l> {
                 .iter()
                 .map(|v| (v.name.clone(), Slot::Pending))
                 .collect(),
-            resources: HashMap::new(),
-            looped: HashMap::new(),
+            resources: FastMap::default(),
+            looped: FastMap::default(),
             modules: decl
                 .modules
                 .iter()
