@@ -581,7 +581,8 @@ fn literal_value(file: FileId, expr: &crate::graph::expr::Expr) -> Value {
                     ArrayItem::Item(e) => Some(literal_value(file, e)),
                     ArrayItem::Spread(_) => None,
                 })
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
         ),
         ExprKind::Object(items) => ValueKind::Object(
             items
@@ -592,7 +593,8 @@ fn literal_value(file: FileId, expr: &crate::graph::expr::Expr) -> Value {
                     }
                     ObjectItem::Spread(_) => None,
                 })
-                .collect(),
+                .collect::<IndexMap<_, _>>()
+                .into(),
         ),
         _ => return Value::opaque(origin),
     };

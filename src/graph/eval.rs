@@ -461,7 +461,7 @@ impl<'l> Builder<'l> {
         // ARM writes an extension resource's scope as a resource id or `type/name` string;
         // resolve it to the resource of the graph when there is one.
         if let ValueKind::Object(map) = &mut body.kind {
-            if let Some(scope) = map.get_mut("scope") {
+            if let Some(scope) = Arc::make_mut(map).get_mut("scope") {
                 if let Some(target) = self.resolve_scope(instance, scope) {
                     *scope = resource_value(scope.origin, target);
                 }
@@ -533,7 +533,7 @@ impl<'l> Builder<'l> {
         match source.kind {
             ValueKind::Array(items) if items.len() <= MAX_LOOP_INSTANCES => {
                 let mut elements = Vec::with_capacity(items.len());
-                for (i, item) in items.into_iter().enumerate() {
+                for (i, item) in Arc::unwrap_or_clone(items).into_iter().enumerate() {
                     // Elements the filter drops stay, with the filter as their condition, as
                     // ARM's compiled form keeps them (`condition` on a copy loop).
                     let locals = bind(item, Value::new(origin, ValueKind::Int(i as i64)));
@@ -568,7 +568,10 @@ impl<'l> Builder<'l> {
             values.push(self.call_module(instance, module, &locals));
         }
         let value = if module.loop_decl.is_some() {
-            Value::new(self.origin(instance, module.span), ValueKind::Array(values))
+            Value::new(
+                self.origin(instance, module.span),
+                ValueKind::Array(Arc::new(values)),
+            )
         } else {
             values
                 .pop()
@@ -584,7 +587,7 @@ impl<'l> Builder<'l> {
         let file = self.instances[instance].file;
         let origin = self.origin(instance, module.span);
         let arguments = match self.eval(instance, &module.params, locals).kind {
-            ValueKind::Object(map) => map,
+            ValueKind::Object(map) => Arc::unwrap_or_clone(map),
             _ => IndexMap::new(),
         };
         let caller_template = self.instances[instance].template;
@@ -768,7 +771,14 @@ impl<'l> Builder<'l> {
         if state.looped.get(name).copied().unwrap_or(false) {
             Some(Value::new(
                 origin,
-                ValueKind::Array(indices.iter().copied().map(as_value).collect()),
+                ValueKind::Array(
+                    indices
+                        .iter()
+                        .copied()
+                        .map(as_value)
+                        .collect::<Vec<_>>()
+                        .into(),
+                ),
             ))
         } else {
             indices.first().copied().map(as_value)
@@ -815,13 +825,15 @@ impl<'l> Builder<'l> {
                         ArrayItem::Spread(expr) => {
                             let spread = self.eval(instance, expr, locals);
                             match spread.kind {
-                                ValueKind::Array(inner) => values.extend(inner),
+                                ValueKind::Array(inner) => {
+                                    values.extend(Arc::unwrap_or_clone(inner))
+                                }
                                 _ => return absorb_all(origin, "spread", &[spread]),
                             }
                         }
                     }
                 }
-                Value::new(origin, ValueKind::Array(values))
+                Value::new(origin, ValueKind::Array(Arc::new(values)))
             }
             ExprKind::Object(items) => self.eval_object(instance, items, locals, origin),
             ExprKind::Symbol(name) => self.eval_symbol(instance, name, locals, origin),
@@ -890,7 +902,7 @@ impl<'l> Builder<'l> {
                 match source.kind {
                     ValueKind::Array(items) if items.len() <= MAX_LOOP_INSTANCES * 16 => {
                         let mut values = Vec::with_capacity(items.len());
-                        for (i, item) in items.into_iter().enumerate() {
+                        for (i, item) in Arc::unwrap_or_clone(items).into_iter().enumerate() {
                             let mut inner = locals.with(&for_expr.item, item);
                             if let Some(index) = &for_expr.index {
                                 inner =
@@ -903,7 +915,7 @@ impl<'l> Builder<'l> {
                             }
                             values.push(self.eval(instance, &for_expr.body, &inner));
                         }
-                        Value::new(origin, ValueKind::Array(values))
+                        Value::new(origin, ValueKind::Array(Arc::new(values)))
                     }
                     _ => {
                         let unknown = Value::opaque(origin);
@@ -955,13 +967,13 @@ impl<'l> Builder<'l> {
                 ObjectItem::Spread(expr) => {
                     let spread = self.eval(instance, expr, locals);
                     match spread.kind {
-                        ValueKind::Object(inner) => map.extend(inner),
+                        ValueKind::Object(inner) => map.extend(Arc::unwrap_or_clone(inner)),
                         _ => return absorb_all(origin, "spread", &[spread]),
                     }
                 }
             }
         }
-        Value::new(origin, ValueKind::Object(map))
+        Value::new(origin, ValueKind::Object(Arc::new(map)))
     }
 
     fn eval_symbol(
@@ -1201,7 +1213,7 @@ impl<'l> Builder<'l> {
             return absorb_all(origin, name, &[source]);
         };
         let mut out = Vec::with_capacity(items.len());
-        for (i, item) in items.into_iter().enumerate() {
+        for (i, item) in items.iter().cloned().enumerate() {
             let mut inner = locals.clone();
             if let Some(param) = params.first() {
                 inner = inner.with(param, item.clone());
@@ -1220,7 +1232,7 @@ impl<'l> Builder<'l> {
                 }
             }
         }
-        Value::new(origin, ValueKind::Array(out))
+        Value::new(origin, ValueKind::Array(Arc::new(out)))
     }
 
     /// Functions whose result depends on the graph: `reference`, the `list*` family, and
@@ -1321,10 +1333,11 @@ impl<'l> Builder<'l> {
                     wrapped.insert("value".to_owned(), output.clone());
                     (
                         key.clone(),
-                        Value::new(output.origin, ValueKind::Object(wrapped)),
+                        Value::new(output.origin, ValueKind::Object(Arc::new(wrapped))),
                     )
                 })
-                .collect(),
+                .collect::<IndexMap<_, _>>()
+                .into(),
             _ => return Some(Value::opaque(origin)),
         };
         let mut object = IndexMap::new();
@@ -1332,7 +1345,7 @@ impl<'l> Builder<'l> {
             "outputs".to_owned(),
             Value::new(origin, ValueKind::Object(outputs)),
         );
-        Some(Value::new(origin, ValueKind::Object(object)))
+        Some(Value::new(origin, ValueKind::Object(Arc::new(object))))
     }
 
     /// The graph resource a value denotes: a resource value, a resource id naming a resource of
@@ -1504,7 +1517,7 @@ fn role_definition(name: &Value, origin: Origin) -> Value {
     let mut object = IndexMap::new();
     object.insert("id".to_owned(), id);
     object.insert("roleDefinitionId".to_owned(), guid);
-    Value::new(origin, ValueKind::Object(object))
+    Value::new(origin, ValueKind::Object(Arc::new(object)))
 }
 
 /// A JSON document as a value; every part has the origin of the call that loaded it.
@@ -1524,12 +1537,14 @@ fn json_value(json: &serde_json::Value, origin: Origin, depth: usize) -> Value {
             items
                 .iter()
                 .map(|i| json_value(i, origin, depth + 1))
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
         ),
         serde_json::Value::Object(map) => ValueKind::Object(
             map.iter()
                 .map(|(k, v)| (k.clone(), json_value(v, origin, depth + 1)))
-                .collect(),
+                .collect::<IndexMap<_, _>>()
+                .into(),
         ),
     };
     Value::new(origin, kind)
@@ -1552,10 +1567,10 @@ fn module_object(origin: Origin, symbol: Option<&str>, outputs: IndexMap<String,
         // A registry module or a module that could not be read: its outputs are unknown.
         Value::opaque(origin)
     } else {
-        Value::new(origin, ValueKind::Object(outputs))
+        Value::new(origin, ValueKind::Object(Arc::new(outputs)))
     };
     map.insert("outputs".to_owned(), outputs);
-    Value::new(origin, ValueKind::Object(map))
+    Value::new(origin, ValueKind::Object(Arc::new(map)))
 }
 
 fn resource_value(origin: Origin, index: ResourceIndex) -> Value {
@@ -1743,7 +1758,10 @@ fn same_value(a: &Value, b: &Value, ignore_case: bool) -> bool {
             }
         }
         (ValueKind::Array(x), ValueKind::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q, ignore_case))
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|(p, q)| same_value(p, q, ignore_case))
         }
         (ValueKind::Object(x), ValueKind::Object(y)) => {
             x.len() == y.len()

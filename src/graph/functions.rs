@@ -31,6 +31,8 @@
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 
 use super::value::{Origin, Segment, Unknown, UnknownKind, Value, ValueKind};
@@ -372,7 +374,8 @@ fn concat(args: &[Value], origin: Origin) -> Option<Value> {
             .filter_map(array_of)
             .flatten()
             .cloned()
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
         return Some(Value::new(origin, ValueKind::Array(items)));
     }
     let stringy = args.iter().any(|a| {
@@ -748,7 +751,10 @@ fn take_or_skip(args: &[Value], origin: Origin, take: bool) -> Option<Value> {
         ValueKind::Array(items) => {
             let cut = count.min(items.len());
             let part = if take { &items[..cut] } else { &items[cut..] };
-            Some(Value::new(origin, ValueKind::Array(part.to_vec())))
+            Some(Value::new(
+                origin,
+                ValueKind::Array(Arc::new(part.to_vec())),
+            ))
         }
         ValueKind::String(text) => {
             let units = utf16(text);
@@ -988,7 +994,7 @@ fn split_partial(segments: &[Segment], delimiter: &str, origin: Origin) -> Optio
         }
     }
     pieces.push(finish(current));
-    Some(Value::new(origin, ValueKind::Array(pieces)))
+    Some(Value::new(origin, ValueKind::Array(Arc::new(pieces))))
 }
 
 fn split(args: &[Value], origin: Origin) -> Option<Value> {
@@ -997,7 +1003,7 @@ fn split(args: &[Value], origin: Origin) -> Option<Value> {
         return split_partial(segments, d, origin);
     }
     let text = match &value.kind {
-        ValueKind::Null => return Some(Value::new(origin, ValueKind::Array(Vec::new()))),
+        ValueKind::Null => return Some(Value::new(origin, ValueKind::Array(Arc::new(Vec::new())))),
         _ => value.as_str()?,
     };
     let delimiters: Vec<&str> = match &delimiter.kind {
@@ -1026,7 +1032,7 @@ fn split(args: &[Value], origin: Origin) -> Option<Value> {
         }
     }
     pieces.push(Value::string(value.origin, &text[start..]));
-    Some(Value::new(origin, ValueKind::Array(pieces)))
+    Some(Value::new(origin, ValueKind::Array(Arc::new(pieces))))
 }
 
 fn pad_left(args: &[Value], origin: Origin) -> Option<Value> {
@@ -1621,7 +1627,8 @@ fn range(args: &[Value], origin: Origin) -> Option<Value> {
     }
     let items = (0..count)
         .map(|i| integer(origin, i64::from(start) + i64::from(i)))
-        .collect();
+        .collect::<Vec<_>>()
+        .into();
     Some(Value::new(origin, ValueKind::Array(items)))
 }
 
@@ -1704,7 +1711,7 @@ fn deep_eq(a: &Value, b: &Value) -> Option<bool> {
             if x.len() != y.len() {
                 return Some(false);
             }
-            all3(x.iter().zip(y).map(|(p, q)| deep_eq(p, q)))
+            all3(x.iter().zip(y.iter()).map(|(p, q)| deep_eq(p, q)))
         }
         (K::Object(x), K::Object(y)) => {
             if x.len() != y.len() {
@@ -1814,7 +1821,10 @@ fn write_json_string(text: &str, out: &mut String) {
 }
 
 fn create_array(args: &[Value], origin: Origin) -> Option<Value> {
-    Some(Value::new(origin, ValueKind::Array(args.to_vec())))
+    Some(Value::new(
+        origin,
+        ValueKind::Array(Arc::new(args.to_vec())),
+    ))
 }
 
 /// `array(x)`: an array as it is, anything else wrapped in a one-element array.
@@ -1823,7 +1833,10 @@ fn array(args: &[Value], origin: Origin) -> Option<Value> {
     match value.kind {
         ValueKind::Array(_) => Some(value.clone()),
         ValueKind::Unknown(_) => None,
-        _ => Some(Value::new(origin, ValueKind::Array(vec![value.clone()]))),
+        _ => Some(Value::new(
+            origin,
+            ValueKind::Array(Arc::new(vec![value.clone()])),
+        )),
     }
 }
 
@@ -1839,7 +1852,7 @@ fn create_object(args: &[Value], origin: Origin) -> Option<Value> {
             return None;
         }
     }
-    Some(Value::new(origin, ValueKind::Object(map)))
+    Some(Value::new(origin, ValueKind::Object(Arc::new(map))))
 }
 
 /// `items(object)`: `[{key, value}]`, sorted by key ignoring case (`OrdinalIgnoreCase`, stable).
@@ -1853,9 +1866,10 @@ fn items(args: &[Value], origin: Origin) -> Option<Value> {
             let mut item = IndexMap::new();
             item.insert("key".to_owned(), Value::string(origin, key.clone()));
             item.insert("value".to_owned(), value.clone());
-            Value::new(origin, ValueKind::Object(item))
+            Value::new(origin, ValueKind::Object(Arc::new(item)))
         })
-        .collect();
+        .collect::<Vec<_>>()
+        .into();
     Some(Value::new(origin, ValueKind::Array(items)))
 }
 
@@ -1875,14 +1889,14 @@ fn union(args: &[Value], origin: Origin) -> Option<Value> {
                 }
             }
         }
-        return Some(Value::new(origin, ValueKind::Array(out)));
+        return Some(Value::new(origin, ValueKind::Array(Arc::new(out))));
     }
     if args.iter().all(|a| matches!(a.kind, ValueKind::Object(_))) {
         let mut merged = IndexMap::new();
         for map in args.iter().filter_map(object_of) {
             merge_into(&mut merged, map)?;
         }
-        return Some(Value::new(origin, ValueKind::Object(merged)));
+        return Some(Value::new(origin, ValueKind::Object(Arc::new(merged))));
     }
     None
 }
@@ -1907,7 +1921,7 @@ fn merge_into(target: &mut IndexMap<String, Value>, patch: &IndexMap<String, Val
         };
         match (&mut current.kind, &value.kind) {
             (ValueKind::Object(inner), ValueKind::Object(patch_inner)) => {
-                merge_into(inner, patch_inner)?;
+                merge_into(Arc::make_mut(inner), patch_inner)?;
             }
             (
                 ValueKind::Object(_)
@@ -1950,7 +1964,7 @@ fn intersection(args: &[Value], origin: Origin) -> Option<Value> {
                 out.push(item.clone());
             }
         }
-        return Some(Value::new(origin, ValueKind::Array(out)));
+        return Some(Value::new(origin, ValueKind::Array(Arc::new(out))));
     }
     if args.iter().all(|a| matches!(a.kind, ValueKind::Object(_))) {
         // Properties (exact name and equal value) present in every object.
@@ -1968,7 +1982,7 @@ fn intersection(args: &[Value], origin: Origin) -> Option<Value> {
                 out.insert(key.clone(), value.clone());
             }
         }
-        return Some(Value::new(origin, ValueKind::Object(out)));
+        return Some(Value::new(origin, ValueKind::Object(Arc::new(out))));
     }
     None
 }
@@ -1979,7 +1993,12 @@ fn intersection(args: &[Value], origin: Origin) -> Option<Value> {
 fn json(args: &[Value], origin: Origin) -> Option<Value> {
     let value = one(args)?;
     let text = match &value.kind {
-        ValueKind::Null => return Some(Value::new(origin, ValueKind::Object(IndexMap::new()))),
+        ValueKind::Null => {
+            return Some(Value::new(
+                origin,
+                ValueKind::Object(Arc::new(IndexMap::new())),
+            ))
+        }
         _ => value.as_str()?,
     };
     if text.len() > MAX_STRING_BYTES {
@@ -2002,12 +2021,14 @@ fn from_json(json: &serde_json::Value, origin: Origin, depth: usize) -> Option<V
             items
                 .iter()
                 .map(|item| from_json(item, origin, depth + 1))
-                .collect::<Option<_>>()?,
+                .collect::<Option<Vec<_>>>()?
+                .into(),
         ),
         serde_json::Value::Object(map) => ValueKind::Object(
             map.iter()
                 .map(|(k, v)| Some((k.clone(), from_json(v, origin, depth + 1)?)))
-                .collect::<Option<_>>()?,
+                .collect::<Option<IndexMap<_, _>>>()?
+                .into(),
         ),
     };
     Some(Value::new(origin, kind))
@@ -2361,13 +2382,19 @@ mod tests {
     }
 
     fn arr(items: Vec<Value>) -> Value {
-        Value::new(o(0), ValueKind::Array(items))
+        Value::new(o(0), ValueKind::Array(items.into()))
     }
 
     fn obj(pairs: Vec<(&str, Value)>) -> Value {
         Value::new(
             o(0),
-            ValueKind::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()),
+            ValueKind::Object(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v))
+                    .collect::<IndexMap<_, _>>()
+                    .into(),
+            ),
         )
     }
 

@@ -13,6 +13,8 @@
 //! contain (so `'AccountKey=${sa.listKeys().keys[0].value}'` is still a key). A string built
 //! from known and unknown parts is a *partial* string: its known text stays readable.
 
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 
 use crate::source::{FileId, Span};
@@ -46,9 +48,9 @@ pub enum ValueKind {
     Bool(bool),
     Int(i64),
     String(String),
-    Array(Vec<Value>),
+    Array(Arc<Vec<Value>>),
     /// Keys as written; look them up with [`Value::get`], which ignores letter case as ARM does.
-    Object(IndexMap<String, Value>),
+    Object(Arc<IndexMap<String, Value>>),
     /// A string with unknown parts: `'https://${openai.name}.openai.azure.com/'`,
     /// `subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)`. The known
     /// pieces keep their own origins, so a GUID inside still points where it was typed.
