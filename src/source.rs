@@ -111,16 +111,23 @@ impl Style {
             Some(at) if at > 0 && text.as_bytes()[at - 1] == b'\r' => "\r\n",
             _ => "\n",
         };
-        let unit = text
-            .lines()
-            .filter(|line| !line.trim().is_empty())
-            .map(|line| &line[..line.len() - line.trim_start().len()])
-            .filter(|indent| !indent.is_empty())
-            .min_by_key(|indent| indent.len())
-            .map_or_else(
-                || "  ".to_owned(),
-                |indent| indent.replace(['\r', '\n'], ""),
-            );
+        // The leading spaces and tabs of each line that has more than them, the shortest
+        // first found; one character cannot be beaten, so the scan stops there.
+        let mut unit: Option<&str> = None;
+        for line in text.split('\n') {
+            let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+            let rest = line[indent..].trim_end_matches('\r');
+            if indent == 0 || rest.is_empty() {
+                continue;
+            }
+            if unit.is_none_or(|u| indent < u.len()) {
+                unit = Some(&line[..indent]);
+                if indent == 1 {
+                    break;
+                }
+            }
+        }
+        let unit = unit.map_or_else(|| "  ".to_owned(), str::to_owned);
         Style { newline, unit }
     }
 }
@@ -295,12 +302,9 @@ impl SourceFile {
 
     fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
+            // `match_indices` of a `char` searches with memchr: a byte loop was 2% of a run.
             let mut starts = vec![0u32];
-            for (at, byte) in self.text.bytes().enumerate() {
-                if byte == b'\n' {
-                    starts.push(at as u32 + 1);
-                }
-            }
+            starts.extend(self.text.match_indices('\n').map(|(at, _)| at as u32 + 1));
             starts
         })
     }
