@@ -8,6 +8,11 @@
 #   scripts/bench.sh                                   # fixtures and the pre-commit case
 #   scripts/bench.sh corpus/quickstarts corpus/avm     # plus each folder, and all of them at once
 #   RUNS=3 FORMAT=compact KEYLESS_THREADS=1 scripts/bench.sh
+#   CHECKOV=/tmp/checkov/bin/checkov scripts/bench.sh corpus/quickstarts   # plus Checkov, once
+#
+# With CHECKOV set (a Checkov 3.3 installed in a local venv: `pip install checkov`; never in
+# CI), each folder is also checked once by `checkov -d DIR --framework arm bicep`, and the
+# ratio of its wall time to keyless's median is printed.
 #
 # FORMAT is passed to --format (default: human, what a terminal shows). Output is discarded.
 set -euo pipefail
@@ -163,10 +168,25 @@ measure() {
   wall_min=$(printf '%s\n' "${walls[@]}" | sort -g | head -1)
   wall_med=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
   rss_med=$(printf '%s\n' "${rsss[@]}" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+  last_median=$wall_med
   awk -v label="$label" -v files="$files" -v bytes="$bytes" -v min="$wall_min" -v med="$wall_med" -v rss="$rss_med" 'BEGIN {
     mb = bytes / 1e6; t = (med > 0 ? med : 0.001)
     printf "%-28s %7d files %8.1f MB   wall min %6.3f s  median %6.3f s   %8.0f files/s %7.1f MB/s   peak RSS %6.1f MB\n",
       label, files, mb, min, med, files / t, mb / t, rss / 1024
+  }'
+}
+
+# Prints Checkov's wall time and peak RSS on one folder, and how many times keyless's median
+# (the last `measure`) fits in it.
+checkov_side_by_side() {
+  local dir=$1 log="$work/checkov.log" start end
+  start=$(date +%s%N)
+  /usr/bin/time -v -o "$log" "$CHECKOV" -d "$dir" --framework arm bicep --quiet --compact >/dev/null 2>&1 || true
+  end=$(date +%s%N)
+  awk -v ns=$((end - start)) -v keyless="$last_median" -v rss="$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$log")" 'BEGIN {
+    wall = ns / 1e9
+    printf "%-28s checkov 3.3: wall %8.1f s   peak RSS %6.1f MB   keyless is %.0fx faster\n",
+      "", wall, rss / 1024, wall / (keyless > 0 ? keyless : 0.001)
   }'
 }
 
@@ -175,6 +195,9 @@ measure "fixtures" fixtures
 measure "pre-commit (500 lines + 2)" "$precommit/main.bicep"
 for dir in "$@"; do
   measure "$dir" "$dir"
+  if [ -n "${CHECKOV:-}" ]; then
+    checkov_side_by_side "$dir"
+  fi
 done
 if [ $# -gt 1 ]; then
   measure "all of the above" "$@"
