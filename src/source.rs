@@ -96,6 +96,9 @@ struct Unloaded {
     continuation_bytes: Vec<u32>,
 }
 
+/// How many lines [`Style::of`] reads.
+const STYLE_LINES: usize = 2_000;
+
 /// How a file writes: its newline and its indentation unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Style {
@@ -112,9 +115,11 @@ impl Style {
             _ => "\n",
         };
         // The leading spaces and tabs of each line that has more than them, the shortest
-        // first found; one character cannot be beaten, so the scan stops there.
+        // first found; one character cannot be beaten, so the scan stops there. The first
+        // lines hold the top-level members, indented by one unit: reading the 3 MB of a
+        // compiled AVM pattern to the end was 8% of linting it, for the same answer.
         let mut unit: Option<&str> = None;
-        for line in text.split('\n') {
+        for line in text.split('\n').take(STYLE_LINES) {
             let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
             let rest = line[indent..].trim_end_matches('\r');
             if indent == 0 || rest.is_empty() {

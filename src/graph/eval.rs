@@ -64,6 +64,10 @@ pub struct Builder<'l> {
     /// The templates instantiated so far, by what they were instantiated from (see
     /// [`Builder::instantiated`]).
     instantiated: FastMap<InstanceKey, Vec<(Arguments, TemplateIndex)>>,
+    /// The resources of the graph by lower-case type, in index order: a `resourceId()` is
+    /// looked up among the resources of its type, not among all of them (a compiled AVM
+    /// pattern has thousands).
+    by_type: FastMap<String, Vec<ResourceIndex>>,
 }
 
 /// What makes two module calls instantiate the same thing, besides their arguments: the
@@ -143,6 +147,7 @@ impl<'l> Builder<'l> {
             instances: Vec::new(),
             depth: 0,
             instantiated: FastMap::default(),
+            by_type: FastMap::default(),
         }
     }
 
@@ -264,6 +269,10 @@ impl<'l> Builder<'l> {
             let mut indices = Vec::new();
             for (loop_index, locals) in self.loop_elements(instance, resource.loop_decl.as_ref()) {
                 let index = ResourceIndex(self.graph.resources.len() as u32);
+                self.by_type
+                    .entry(resource.type_name.to_ascii_lowercase())
+                    .or_default()
+                    .push(index);
                 let declaration = self.origin(instance, resource.span);
                 self.graph.resources.push(Resource {
                     template,
@@ -1420,8 +1429,17 @@ impl<'l> Builder<'l> {
             }
         };
         let template = self.instances[instance].template;
-        let local = pick(&mut self.graph.template(template).resources.iter().copied());
-        local.or_else(|| pick(&mut (0..self.graph.resources.len() as u32).map(ResourceIndex)))
+        let of_type = self
+            .by_type
+            .get(&type_name.to_ascii_lowercase())
+            .map_or(&[][..], Vec::as_slice);
+        let local = pick(
+            &mut of_type
+                .iter()
+                .copied()
+                .filter(|&i| self.graph.resource(i).template == template),
+        );
+        local.or_else(|| pick(&mut of_type.iter().copied()))
     }
 
     /// The name segments of a resource (`['sa', 'default', 'container']`), when known.
