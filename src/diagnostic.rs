@@ -83,7 +83,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// Takes in the same finding found again: its related locations that are new, and its
     /// fix when this one has none.
-    fn absorb(&mut self, mut again: Diagnostic) {
+    fn absorb(&mut self, again: &mut Diagnostic) {
         for related in again.related.drain(..) {
             if !self.related.contains(&related) {
                 self.related.push(related);
@@ -186,7 +186,7 @@ impl Report {
                 diagnostic.message.clone(),
             );
             match merged.diagnostics.get(&key) {
-                Some(&earlier) => self.diagnostics[earlier].absorb(diagnostic),
+                Some(&earlier) => self.diagnostics[earlier].absorb(&mut diagnostic),
                 None => {
                     merged.diagnostics.insert(key, self.diagnostics.len());
                     self.diagnostics.push(diagnostic);
@@ -277,10 +277,7 @@ impl Report {
                 && later.rule == earlier.rule
                 && later.message == earlier.message;
             if same {
-                earlier.absorb(std::mem::replace(
-                    later,
-                    Diagnostic::syntax_error(FileId(0), Span::default(), ""),
-                ));
+                earlier.absorb(later);
             }
             same
         });

@@ -50,14 +50,7 @@ impl CanonicalPaths {
         } else {
             parent
         };
-        let folder = self.folder(parent)?;
-        let joined = folder.join(name);
-        let metadata = std::fs::symlink_metadata(&joined).ok()?;
-        if metadata.file_type().is_symlink() {
-            std::fs::canonicalize(&joined).ok()
-        } else {
-            Some(joined)
-        }
+        resolve_in(&self.folder(parent)?, name)
     }
 
     fn folder(&self, folder: &Path) -> Option<PathBuf> {
@@ -67,21 +60,25 @@ impl CanonicalPaths {
         // A folder is its parent folder joined with its name, unless it is a symlink or its
         // name is `..` or `.` (then the file system resolves it).
         let canonical = match (folder.parent(), folder.file_name()) {
-            (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => {
-                self.folder(parent).and_then(|parent| {
-                    let joined = parent.join(name);
-                    let metadata = std::fs::symlink_metadata(&joined).ok()?;
-                    if metadata.file_type().is_symlink() {
-                        std::fs::canonicalize(&joined).ok()
-                    } else {
-                        Some(joined)
-                    }
-                })
-            }
+            (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => self
+                .folder(parent)
+                .and_then(|parent| resolve_in(&parent, name)),
             _ => std::fs::canonicalize(folder).ok(),
         };
         lock(&self.folders).insert(folder.as_os_str().to_owned(), canonical.clone());
         canonical
+    }
+}
+
+/// `name` in the canonical folder `folder`: the joined path, or where it points when it is a
+/// symlink; `None` when it does not exist.
+fn resolve_in(folder: &Path, name: &std::ffi::OsStr) -> Option<PathBuf> {
+    let joined = folder.join(name);
+    let metadata = std::fs::symlink_metadata(&joined).ok()?;
+    if metadata.file_type().is_symlink() {
+        std::fs::canonicalize(&joined).ok()
+    } else {
+        Some(joined)
     }
 }
 

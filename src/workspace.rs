@@ -244,10 +244,13 @@ impl Workspace {
 
     /// Reads, decodes and parses a discovered file (or takes it from the run's cache).
     pub fn load_candidate(&mut self, candidate: &Candidate) -> Result<Loaded, Problem> {
-        let problem = |err: std::io::Error| Problem {
+        self.read(candidate).map_err(|err| Problem {
             path: candidate.path.clone(),
             message: format!("cannot read file: {}", describe_io_error(&err)),
-        };
+        })
+    }
+
+    fn read(&mut self, candidate: &Candidate) -> std::io::Result<Loaded> {
         let key = (self.paths.canonical(&candidate.path), candidate.kind);
         if let Some(parsed) = self.cache.get(&key) {
             if parsed.skipped(candidate.kind, candidate.must_be_template) {
@@ -255,16 +258,16 @@ impl Workspace {
             }
             return Ok(Loaded::File(self.add(&candidate.path, parsed)));
         }
-        let size = std::fs::metadata(&candidate.path).map_err(problem)?.len();
+        let size = std::fs::metadata(&candidate.path)?.len();
         if size > MAX_FILE_BYTES as u64 {
             if candidate.must_be_template && candidate.kind == Some(FileKind::Json) {
                 return Ok(Loaded::Skipped);
             }
             // A prefix is enough for SourceFile::decode to refuse it with a diagnostic.
-            let bytes = read_prefix(&candidate.path, MAX_FILE_BYTES + 1).map_err(problem)?;
+            let bytes = read_prefix(&candidate.path, MAX_FILE_BYTES + 1)?;
             return Ok(self.load_bytes(candidate, &bytes));
         }
-        let bytes = std::fs::read(&candidate.path).map_err(problem)?;
+        let bytes = std::fs::read(&candidate.path)?;
         let Some(parsed) = ParsedFile::read(
             &candidate.path,
             &bytes,
@@ -435,7 +438,9 @@ impl Workspace {
                 .map(|(name, _, expr)| (name, literal_value(params, &expr)))
                 .collect(),
             Some(Tree::Bicep(program)) if program.is_params => {
-                let decl = Arc::new(from_bicep::lower(program));
+                let Some(decl) = self.decl(params) else {
+                    return IndexMap::new();
+                };
                 let mut builder = Builder::new(self);
                 let template = builder.add_root(decl, params, IndexMap::new());
                 let outputs =
@@ -506,8 +511,8 @@ impl ModuleLoader for Workspace {
                     path: full.clone(),
                     must_be_template: false,
                 };
-                let loaded = self.load_candidate(&candidate).map_err(|problem| {
-                    let reason = problem.message.trim_start_matches("cannot read file: ");
+                let loaded = self.read(&candidate).map_err(|err| {
+                    let reason = describe_io_error(&err);
                     format!("cannot read module `{}`: {reason}", path.display())
                 })?;
                 match loaded {
