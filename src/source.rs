@@ -307,9 +307,13 @@ impl SourceFile {
 
     fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
-            // `match_indices` of a `char` searches with memchr: a byte loop was 2% of a run.
-            let mut starts = vec![0u32];
-            starts.extend(self.text.match_indices('\n').map(|(at, _)| at as u32 + 1));
+            // Lines are short (30 bytes in compiled templates): the `memchr` crate's iterator
+            // scans many at a time, where `str::match_indices` starts a search per line (5% of
+            // a run over compiled AVM templates).
+            let bytes = self.text.as_bytes();
+            let mut starts = Vec::with_capacity(bytes.len() / 32 + 1);
+            starts.push(0u32);
+            starts.extend(memchr::memchr_iter(b'\n', bytes).map(|at| at as u32 + 1));
             starts
         })
     }

@@ -104,7 +104,6 @@ pub fn apply(diagnostics: &mut Vec<Diagnostic>, files: &[SourceFile], trees: &[O
 }
 
 fn collect(id: FileId, file: &SourceFile, tree: Option<&Tree>, out: &mut Vec<Suppression>) {
-    let last_line = file.line_count() as u32;
     match tree {
         Some(Tree::Bicep(program)) => {
             for pragma in &program.pragmas {
@@ -117,8 +116,8 @@ fn collect(id: FileId, file: &SourceFile, tree: Option<&Tree>, out: &mut Vec<Sup
                     let lines = match pragma.kind {
                         PragmaKind::DisableNextLine => (line + 1, line + 1),
                         PragmaKind::DisableDiagnostics => {
-                            let end =
-                                restore_line(program, file, &code.text, line).unwrap_or(last_line);
+                            let end = restore_line(program, file, &code.text, line)
+                                .unwrap_or_else(|| file.line_count() as u32);
                             (line + 1, end)
                         }
                         PragmaKind::RestoreDiagnostics => continue,
