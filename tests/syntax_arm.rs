@@ -380,7 +380,11 @@ fn expressions_are_reachable_from_values() {
         panic!("a template")
     };
     let name = t.resources[0].name.as_ref().unwrap();
-    let expr = t.expr(name).expect("parsed once, found by the value");
+    let Some(keyless::syntax::arm::Str::Expression(placed)) = t.string(name) else {
+        panic!("parsed once, found by the value")
+    };
+    assert_eq!(placed.shift, 0, "the first place it is written");
+    let expr = placed.expr;
     let call = expr.as_call_to("parameters").unwrap();
     assert_eq!(call.args[0].as_str(), Some("n"));
     assert_eq!(file.slice(call.args[0].span), "'n'");

@@ -429,7 +429,7 @@ impl Lowering<'_> {
             Kind::Number(Number::Float(_)) => Expr::new(span, ExprKind::Error),
             Kind::String(_) => match self.template.string(value) {
                 Some(Str::Literal(text)) => Expr::string(span, text),
-                Some(Str::Expression(expr)) => self.expression(expr),
+                Some(Str::Expression(placed)) => self.expression(placed.expr, placed.shift),
                 Some(Str::Invalid) | None => Expr::new(span, ExprKind::Error),
             },
             Kind::Array(items) => Expr::new(
@@ -483,15 +483,25 @@ impl Lowering<'_> {
         Some(items)
     }
 
-    fn expression(&self, expr: &arm_expr::Expr) -> Expr {
-        let span = expr.span;
+    /// `expr` as the graph's expression, its spans moved `shift` bytes on (see
+    /// [`arm::Placed`]).
+    fn expression(&self, expr: &arm_expr::Expr, shift: u32) -> Expr {
+        let at = |span: Span| Span {
+            start: span.start + shift,
+            end: span.end + shift,
+        };
+        let span = at(expr.span);
         let kind = match &expr.kind {
             arm_expr::ExprKind::String(text) => ExprKind::String(text.clone()),
             arm_expr::ExprKind::Int(i) => ExprKind::Int(*i),
             arm_expr::ExprKind::Bool(b) => ExprKind::Bool(*b),
             arm_expr::ExprKind::Null => ExprKind::Null,
             arm_expr::ExprKind::Call(call) => {
-                let args: Vec<Expr> = call.args.iter().map(|a| self.expression(a)).collect();
+                let args: Vec<Expr> = call
+                    .args
+                    .iter()
+                    .map(|a| self.expression(a, shift))
+                    .collect();
                 if self.in_function
                     && call.namespace.is_none()
                     && call.name.text.eq_ignore_ascii_case("parameters")
@@ -507,19 +517,19 @@ impl Lowering<'_> {
                 ExprKind::Call {
                     namespace: call.namespace.as_ref().map(|n| n.text.clone()),
                     name: call.name.text.clone(),
-                    name_span: call.name.span,
+                    name_span: at(call.name.span),
                     args,
                 }
             }
             arm_expr::ExprKind::Property { target, name } => ExprKind::Member {
-                object: Box::new(self.expression(target)),
+                object: Box::new(self.expression(target, shift)),
                 name: name.text.clone(),
-                name_span: name.span,
+                name_span: at(name.span),
                 safe: false,
             },
             arm_expr::ExprKind::Index { target, index } => ExprKind::Index {
-                object: Box::new(self.expression(target)),
-                index: Box::new(self.expression(index)),
+                object: Box::new(self.expression(target, shift)),
+                index: Box::new(self.expression(index, shift)),
                 safe: false,
             },
         };

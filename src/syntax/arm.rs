@@ -25,6 +25,7 @@ use std::sync::Arc;
 use super::arm_expr::{self, ArmString, Expr};
 use super::json::{self, Comment, Kind, Member, Value};
 use super::{SyntaxError, SyntaxErrorKind};
+use crate::fast_hash::FastMap;
 use crate::source::Span;
 
 /// What a file's templates share: its parsed expression strings and its comments.
@@ -36,60 +37,103 @@ pub struct FileInfo {
 
 /// Every string value of a file that starts with `[`, read once: keyed by the value's span
 /// start, in source order.
+///
+/// Compiled templates write most expression strings many times (`[parameters('location')]` in
+/// every resource, a nested module's whole template once per call): a string written again
+/// exactly (and without escapes, like the first) shares the first one's tree, read with its
+/// spans moved by the distance between the two. Two fifths of the strings of compiled AVM
+/// templates are first occurrences.
 #[derive(Debug, Default)]
 pub struct Expressions {
-    entries: Vec<(u32, ArmString)>,
+    /// (value span start, index into `parsed`, shift of the parsed spans).
+    entries: Vec<(u32, u32, u32)>,
+    parsed: Vec<ArmString>,
+}
+
+/// An expression tree as written at one place: `expr`'s spans are those of the first place
+/// the same text was written, `shift` bytes before this one (0 for the first place itself).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placed<'a> {
+    pub expr: &'a Expr,
+    pub shift: u32,
 }
 
 impl Expressions {
     /// Reads every string value under `root` (not keys), reporting malformed expressions.
     pub fn read(text: &str, root: &Value, errors: &mut Vec<SyntaxError>) -> Expressions {
-        let mut entries = Vec::new();
+        let mut expressions = Expressions::default();
+        // Each text written without escapes: its first occurrence, parsed or malformed.
+        let mut seen: FastMap<&str, (u32, Result<u32, SyntaxError>)> = FastMap::default();
         root.walk(&mut |v| {
-            if let Kind::String(s) = &v.kind {
-                match arm_expr::parse_string(text, v.span, s) {
-                    None => {}
-                    Some(Ok(parsed)) => entries.push((v.span.start, parsed)),
-                    Some(Err(error)) => errors.push(error),
+            let Kind::String(s) = &v.kind else {
+                return;
+            };
+            if !s.starts_with('[') {
+                return;
+            }
+            let start = v.span.start;
+            // Without escapes, every span inside is the value's start plus the same offset.
+            let plain = v.span.len() == s.len() + 2;
+            if plain {
+                if let Some((first, parsed)) = seen.get(s.as_str()) {
+                    let shift = start - first;
+                    match parsed {
+                        Ok(index) => expressions.entries.push((start, *index, shift)),
+                        Err(error) => {
+                            let mut error = error.clone();
+                            error.span = Span {
+                                start: error.span.start + shift,
+                                end: error.span.end + shift,
+                            };
+                            errors.push(error);
+                        }
+                    }
+                    return;
                 }
             }
+            let parsed = match arm_expr::parse_string(text, v.span, s) {
+                None => return,
+                Some(Ok(parsed)) => {
+                    let index = expressions.parsed.len() as u32;
+                    expressions.parsed.push(parsed);
+                    expressions.entries.push((start, index, 0));
+                    Ok(index)
+                }
+                Some(Err(error)) => {
+                    errors.push(error.clone());
+                    Err(error)
+                }
+            };
+            if plain {
+                seen.insert(s, (start, parsed));
+            }
         });
-        Expressions { entries }
+        expressions
     }
 
     /// How ARM reads the string `value`: `None` for a plain literal (or not a string), the
-    /// escaped literal for `"[[..."`, or the expression. Malformed expressions are `None` too
-    /// (they were reported as errors).
-    pub fn get(&self, value: &Value) -> Option<&ArmString> {
+    /// escaped literal for `"[[..."`, or the expression with the shift of its spans. Malformed
+    /// expressions are `None` too (they were reported as errors).
+    fn get(&self, value: &Value) -> Option<(&ArmString, u32)> {
         if !matches!(value.kind, Kind::String(_)) {
             return None;
         }
         let at = self
             .entries
-            .binary_search_by_key(&value.span.start, |(start, _)| *start)
+            .binary_search_by_key(&value.span.start, |(start, _, _)| *start)
             .ok()?;
-        Some(&self.entries[at].1)
+        let (_, index, shift) = self.entries[at];
+        Some((&self.parsed[index as usize], shift))
     }
 
-    /// The parsed expression of `value`, if it is an (well-formed) expression string.
-    pub fn expr(&self, value: &Value) -> Option<&Expr> {
-        match self.get(value)? {
-            ArmString::Expression(expr) => Some(expr),
-            ArmString::Escaped(_) => None,
-        }
-    }
-
-    /// How many expression strings (not escaped literals) were parsed.
+    /// How many expression strings (not escaped literals) were read.
     pub fn expression_count(&self) -> usize {
         self.entries
             .iter()
-            .filter(|(_, s)| matches!(s, ArmString::Expression(_)))
+            .filter(|(_, index, _)| {
+                matches!(self.parsed[*index as usize], ArmString::Expression(_))
+            })
             .count()
-    }
-
-    /// Every entry, in source order, with the span start of its string value.
-    pub fn iter(&self) -> impl Iterator<Item = (u32, &ArmString)> {
-        self.entries.iter().map(|(start, s)| (*start, s))
     }
 }
 
@@ -98,7 +142,7 @@ impl Expressions {
 pub enum Str<'a> {
     /// A literal; for `"[[..."` the text with the escape removed.
     Literal(&'a str),
-    Expression(&'a Expr),
+    Expression(Placed<'a>),
     /// An expression string that failed to parse (its error is in the parse errors).
     Invalid,
 }
@@ -598,11 +642,6 @@ impl Template {
         read_string(&self.file, value)
     }
 
-    /// The parsed expression of `value`, if it is a well-formed expression string.
-    pub fn expr(&self, value: &Value) -> Option<&Expr> {
-        self.file.expressions.expr(value)
-    }
-
     /// The number of expression strings parsed in the whole file (nested templates included).
     pub fn expression_count(&self) -> usize {
         self.file.expressions.expression_count()
@@ -641,8 +680,8 @@ impl Template {
 fn read_string<'a>(file: &'a FileInfo, value: &'a Value) -> Option<Str<'a>> {
     let s = value.as_str()?;
     Some(match file.expressions.get(value) {
-        Some(ArmString::Expression(e)) => Str::Expression(e),
-        Some(ArmString::Escaped(literal)) => Str::Literal(literal),
+        Some((ArmString::Expression(expr), shift)) => Str::Expression(Placed { expr, shift }),
+        Some((ArmString::Escaped(literal), _)) => Str::Literal(literal),
         None if arm_expr::is_expression(s) => Str::Invalid,
         None => Str::Literal(s),
     })
@@ -1080,6 +1119,35 @@ mod tests {
         let (doc, mut errors) = json::parse_document(text);
         let t = Template::from_document(text, doc.expect("valid JSON"), &mut errors);
         (t, errors)
+    }
+
+    #[test]
+    fn a_repeated_expression_shares_its_tree_with_its_own_spans() {
+        let text = r#"{"variables": {"a": "[concat('x', 'y')]", "b": "[concat('x', 'y')]",
+            "c": "[concat('x',\u0020'y')]", "d": "[concat(]", "e": "[concat(]"}}"#;
+        let (t, errs) = template(text);
+        let place = |name: &str| {
+            let value = &t.variables.iter().find(|v| v.name == name).unwrap().value;
+            match t.string(value) {
+                Some(Str::Expression(placed)) => {
+                    let call = placed.expr.as_call().unwrap();
+                    let arg = call.args[1].span;
+                    (arg.start + placed.shift) as usize..(arg.end + placed.shift) as usize
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        };
+        // `b` repeats `a`; `c` decodes to the same text but has an escape, so it is read anew.
+        for name in ["a", "b", "c"] {
+            assert_eq!(&text[place(name)], "'y'", "{name}");
+        }
+        assert_ne!(place("a"), place("b"));
+        assert_eq!(t.expression_count(), 3);
+        // A malformed repeat is reported where it is written, as the first one is.
+        let starts: Vec<usize> = errs.iter().map(|e| e.span.start as usize).collect();
+        let d = text.find("\"[concat(]").unwrap();
+        let e = text.rfind("\"[concat(]").unwrap();
+        assert_eq!(starts, vec![d + 9, e + 9], "{errs:?}");
     }
 
     #[test]
