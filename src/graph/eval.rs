@@ -1042,10 +1042,11 @@ impl<'l> Builder<'l> {
         locals: &Locals,
         origin: Origin,
     ) -> Value {
-        let lower = name.to_ascii_lowercase();
+        let mut buffer = [0; functions::NAME_BUFFER];
+        let lower = functions::ascii_lowercase(name, &mut buffer);
         let builtin_namespace = matches!(namespace, None | Some("sys") | Some("az"));
         if builtin_namespace {
-            match lower.as_str() {
+            match lower.as_ref() {
                 "parameters" => {
                     return match args.first().map(|a| self.eval(instance, a, locals)) {
                         Some(Value {
@@ -1104,10 +1105,10 @@ impl<'l> Builder<'l> {
             .map(|a| self.eval(instance, a, locals))
             .collect();
         if builtin_namespace {
-            if let Some(value) = self.resource_function(instance, name, &values, origin) {
+            if let Some(value) = self.resource_function(instance, name, &lower, &values, origin) {
                 return value;
             }
-            if let Some(value) = functions::call(name, &values, origin) {
+            if let Some(value) = functions::call_lowercase(&lower, &values, origin) {
                 return value;
             }
         }
@@ -1250,11 +1251,10 @@ impl<'l> Builder<'l> {
         &mut self,
         instance: usize,
         written: &str,
+        name: &str,
         args: &[Value],
         origin: Origin,
     ) -> Option<Value> {
-        let lower = written.to_ascii_lowercase();
-        let name = lower.as_str();
         if name == "reference" {
             let target = args.first()?;
             if let Some(outputs) = self.deployment_reference(instance, target, origin) {

@@ -241,14 +241,42 @@ impl Unknown {
         }
     }
 
-    /// Adds the references and secrets of `value` (anything it was computed from).
+    /// Adds the references and secrets of `value` (anything it was computed from), each once,
+    /// in the order [`Value::references`] and [`Value::secrets`] give them.
     pub fn absorb(&mut self, value: &Value) {
-        for reference in value.references() {
-            if !self.references.contains(&reference) {
-                self.references.push(reference);
+        // Every unknown function call absorbs its arguments, most of them scalars or single
+        // unknowns: only arrays and objects need a walk.
+        match &value.kind {
+            ValueKind::Null | ValueKind::Bool(_) | ValueKind::Int(_) | ValueKind::String(_) => {}
+            ValueKind::Unknown(unknown) => self.absorb_unknown(unknown),
+            ValueKind::Partial(segments) => self.absorb_segments(segments),
+            ValueKind::Array(_) | ValueKind::Object(_) => {
+                for part in value.walk() {
+                    match &part.kind {
+                        ValueKind::Unknown(unknown) => self.absorb_unknown(unknown),
+                        ValueKind::Partial(segments) => self.absorb_segments(segments),
+                        _ => {}
+                    }
+                }
             }
         }
-        for secret in value.secrets() {
+    }
+
+    fn absorb_segments(&mut self, segments: &[Segment]) {
+        for segment in segments {
+            if let Segment::Unknown(unknown) = segment {
+                self.absorb_unknown(unknown);
+            }
+        }
+    }
+
+    fn absorb_unknown(&mut self, other: &Unknown) {
+        for reference in &other.references {
+            if !self.references.contains(reference) {
+                self.references.push(*reference);
+            }
+        }
+        for secret in &other.secrets {
             if !self.secrets.contains(secret) {
                 self.secrets.push(secret.clone());
             }
