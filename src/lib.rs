@@ -116,7 +116,7 @@ fn check(args: &CheckArgs) -> Outcome {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         params: args.params.clone(),
-        positions_only: shows_positions_only(args),
+        texts_on_demand: reads_texts_on_demand(args),
     };
     let run = match lint_input(args, &options) {
         Ok(run) => run,
@@ -317,11 +317,10 @@ fn unsafe_note(n: usize) -> String {
 }
 
 /// Lints the paths, or standard input when the only path is `-`.
-/// Whether the output of `check` needs only the lines and columns of findings, not the whole
-/// text of the files: no source snippets shown (`human`), no fixes applied or shown.
-/// Fingerprints (`sarif`, `gitlab`, baselines) read the lines they need file by file.
-fn shows_positions_only(args: &CheckArgs) -> bool {
-    !matches!(args.format, cli::Format::Human) && !args.fix && !args.diff
+/// Whether the output of `check` only shows the report: its renderers read back the lines they
+/// show file by file (source snippets, fingerprints), while fixes need every text in memory.
+fn reads_texts_on_demand(args: &CheckArgs) -> bool {
+    !args.fix && !args.diff
 }
 
 fn lint_input(args: &CheckArgs, options: &lint::Options) -> Result<lint::Run, lint::UsageError> {

@@ -61,11 +61,12 @@ pub struct Options {
     pub ignore: Vec<String>,
     /// `--params FILE`: the parameter file for every template of the run.
     pub params: Option<PathBuf>,
-    /// The report is shown by lines and columns only (not with source lines, not fixed):
-    /// the texts of the files with findings are not read back (see [`SourceFile::unload`]).
+    /// The report is shown, not fixed: the texts of the files with findings stay set aside
+    /// (see [`SourceFile::unload`]), and each renderer reads back what it shows, a file at a
+    /// time. Fixes need every text in memory.
     ///
     /// [`SourceFile::unload`]: crate::source::SourceFile::unload
-    pub positions_only: bool,
+    pub texts_on_demand: bool,
 }
 
 /// A mistake in how keyless was called (exit 2): an unknown rule id, an unreadable `--params`.
@@ -152,7 +153,7 @@ pub fn lint_paths(paths: &[PathBuf], options: &Options) -> Result<Run, UsageErro
     if let Some(release) = MEMORY_RELEASE.get() {
         release();
     }
-    if !options.positions_only {
+    if !options.texts_on_demand {
         for (path, message) in report.reload_texts() {
             problems.push(Problem { path, message });
         }

@@ -314,6 +314,8 @@ impl SourceFile {
             let mut starts = Vec::with_capacity(bytes.len() / 32 + 1);
             starts.push(0u32);
             starts.extend(memchr::memchr_iter(b'\n', bytes).map(|at| at as u32 + 1));
+            // Kept with the findings until the run ends (see `unload`): no spare capacity.
+            starts.shrink_to_fit();
             starts
         })
     }

@@ -514,15 +514,15 @@ fn exit_statuses_are_the_same_in_every_format() {
     }
 }
 
-/// A report whose file texts were set aside during the run (every format but `human`, and no
-/// fixes) renders byte for byte like one that holds them: lines and columns come from the
-/// line starts, fingerprints from each file read back (issue 9, peak memory).
+/// A report whose file texts were set aside during the run (no fixes) renders byte for byte
+/// like one that holds them, in every format: lines and columns come from the line starts,
+/// snippets and fingerprints from each file read back (issue 9, peak memory).
 #[test]
 fn every_format_renders_alike_without_the_texts() {
     let lean = lint::lint_paths(
         &[PathBuf::from(FIXTURE)],
         &Options {
-            positions_only: true,
+            texts_on_demand: true,
             ..options()
         },
     )
@@ -532,6 +532,7 @@ fn every_format_renders_alike_without_the_texts() {
     let full = report();
     assert!(full.files.iter().all(|f| !f.is_unloaded()));
     for format in [
+        Format::Human,
         Format::Compact,
         Format::Json,
         Format::Sarif,
@@ -545,4 +546,51 @@ fn every_format_renders_alike_without_the_texts() {
             "{format:?}"
         );
     }
+}
+
+/// The human format reads each file's text back when it shows its findings; a file that
+/// changed since the run is shown without a snippet (its old lines are gone), never with
+/// the wrong lines and never with a panic.
+#[test]
+fn a_file_changed_after_the_run_is_shown_without_a_snippet() {
+    let dir = scratch("changed-after-run");
+    let lean = lint::lint_paths(
+        std::slice::from_ref(&dir),
+        &Options {
+            texts_on_demand: true,
+            ..options()
+        },
+    )
+    .unwrap()
+    .report;
+    let before = rendered(&lean, Format::Human);
+    assert!(
+        before.contains("╭─["),
+        "snippets while the files are as linted:\n{before}"
+    );
+    for file in ["main.bicep", "app.bicep"] {
+        std::fs::write(dir.join(file), "// rewritten\n").unwrap();
+    }
+    let after = rendered(&lean, Format::Human);
+    assert!(
+        !after.contains("╭─["),
+        "no snippet from a changed file:\n{after}"
+    );
+    let place = format!("{}:", dir.join("main.bicep").display());
+    assert!(after.contains(&place), "the place is still shown:\n{after}");
+    let messages = |text: &str| {
+        text.lines()
+            .filter(|l| l.contains('×') || l.contains('⚠'))
+            .count()
+    };
+    assert_eq!(
+        messages(&after),
+        messages(&before),
+        "every finding is still shown"
+    );
+    assert_eq!(
+        after.lines().last(),
+        before.lines().last(),
+        "the same summary"
+    );
 }

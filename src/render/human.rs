@@ -2,8 +2,10 @@
 //! underlined, the help line and related locations (which may be in other files), then a
 //! one-line summary.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use miette::{
     Diagnostic as MietteDiagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan,
@@ -12,7 +14,7 @@ use miette::{
 
 use super::Style;
 use crate::diagnostic::{Diagnostic, Report, Severity};
-use crate::source::{SourceFile, Span};
+use crate::source::{FileId, SourceFile, Span};
 
 /// Terminal width used when the output is not a terminal (files, pipes, snapshots).
 const WIDTH: usize = 100;
@@ -26,13 +28,13 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(WIDTH)
         .with_links(false);
-    let plain_lines = PlainLines::of(report);
+    let mut texts = Texts::default();
     for diagnostic in &report.diagnostics {
         let mut text = String::new();
         handler
             .render_report(
                 &mut text,
-                &HumanDiagnostic::new(report, &plain_lines, diagnostic),
+                &HumanDiagnostic::new(report, &mut texts, diagnostic),
             )
             .map_err(io::Error::other)?;
         out.write_all(text.as_bytes())?;
@@ -84,7 +86,7 @@ fn plural(count: usize, noun: &str) -> String {
 struct HumanDiagnostic<'a> {
     severity: miette::Severity,
     code: String,
-    message: &'a str,
+    message: Cow<'a, str>,
     help: Option<&'a str>,
     source: NamedText<'a>,
     span: Span,
@@ -92,20 +94,25 @@ struct HumanDiagnostic<'a> {
 }
 
 impl<'a> HumanDiagnostic<'a> {
-    fn new(report: &'a Report, plain_lines: &PlainLines, diagnostic: &'a Diagnostic) -> Self {
+    fn new(report: &'a Report, texts: &mut Texts, diagnostic: &'a Diagnostic) -> Self {
+        texts.start(diagnostic.file);
         let related = diagnostic
             .related
             .iter()
-            .map(|related| HumanDiagnostic {
-                severity: miette::Severity::Advice,
-                code: String::new(),
-                message: &related.message,
-                help: None,
-                source: NamedText::of(report.file(related.file), plain_lines.of_file(related.file)),
-                span: related.span,
-                related: Vec::new(),
+            .map(|related| {
+                let source = texts.named(report, related.file);
+                HumanDiagnostic {
+                    severity: miette::Severity::Advice,
+                    code: String::new(),
+                    message: source.placed(&related.message, related.span),
+                    help: None,
+                    source,
+                    span: related.span,
+                    related: Vec::new(),
+                }
             })
             .collect();
+        let source = texts.named(report, diagnostic.file);
         HumanDiagnostic {
             severity: match diagnostic.severity {
                 Severity::Error => miette::Severity::Error,
@@ -113,12 +120,9 @@ impl<'a> HumanDiagnostic<'a> {
                 Severity::Info => miette::Severity::Advice,
             },
             code: diagnostic.rule.to_owned(),
-            message: &diagnostic.message,
+            message: source.placed(&diagnostic.message, diagnostic.span),
             help: diagnostic.help.as_deref(),
-            source: NamedText::of(
-                report.file(diagnostic.file),
-                plain_lines.of_file(diagnostic.file),
-            ),
+            source,
             span: diagnostic.span,
             related,
         }
@@ -127,13 +131,13 @@ impl<'a> HumanDiagnostic<'a> {
 
 impl fmt::Debug for HumanDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.message)
+        f.write_str(&self.message)
     }
 }
 
 impl fmt::Display for HumanDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -154,11 +158,12 @@ impl MietteDiagnostic for HumanDiagnostic<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.text.as_ref()?;
         Some(&self.source)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = visible_span(self.source.text, self.span);
+        let span = visible_span(self.source.text.as_deref()?, self.span);
         // miette draws no underline under an empty span unless it has a label.
         let label = self.span.is_empty().then(|| "here".to_owned());
         Some(Box::new(std::iter::once(
@@ -193,41 +198,72 @@ fn visible_span(text: &str, span: Span) -> SourceSpan {
 struct NamedText<'a> {
     name: String,
     file: &'a SourceFile,
-    text: &'a str,
-    /// See [`PlainLines`].
+    /// `None` when the file, set aside during the run, cannot be read back as it was linted
+    /// (it changed since): the finding is shown without a snippet.
+    text: Option<Arc<str>>,
+    /// Whether the file has only `\n` and `\r\n` line ends, so that its line numbers are the
+    /// same for miette (for which a lone `\r` also ends a line) and for [`SourceFile`]. Files
+    /// with a lone `\r` (classic Mac line ends, rare) are read by miette from the start.
     plain_lines: bool,
 }
 
-impl<'a> NamedText<'a> {
-    fn of(file: &'a SourceFile, plain_lines: bool) -> Self {
+/// The texts of the files the finding being shown points into. A run's report keeps the
+/// texts of its files set aside (see [`SourceFile::unload`]); they are read back here one
+/// finding's files at a time, and kept while the findings of the same file follow (the report
+/// is sorted by file), so that memory holds a few files, not every file with a finding.
+#[derive(Default)]
+struct Texts {
+    file: Option<FileId>,
+    read: Vec<(FileId, Option<Arc<str>>, bool)>,
+}
+
+impl Texts {
+    /// Starts the finding of a file: the texts read for other files are dropped.
+    fn start(&mut self, file: FileId) {
+        if self.file != Some(file) {
+            self.file = Some(file);
+            self.read.clear();
+        }
+    }
+
+    fn named<'a>(&mut self, report: &'a Report, id: FileId) -> NamedText<'a> {
+        let file = report.file(id);
+        let (text, plain_lines) = match self.read.iter().find(|(read, _, _)| *read == id) {
+            Some((_, text, plain)) => (text.clone(), *plain),
+            None => {
+                let text = file.text_now().ok();
+                let plain = text.as_deref().is_some_and(plain_line_ends);
+                self.read.push((id, text.clone(), plain));
+                (text, plain)
+            }
+        };
         NamedText {
             name: file.display_path(),
             file,
-            text: &file.text,
+            text,
             plain_lines,
         }
     }
 }
 
-/// Whether each file of a report has only `\n` and `\r\n` line ends, so that its line
-/// numbers are the same for miette (for which a lone `\r` also ends a line) and for
-/// [`SourceFile`]. Computed once per report; files with a lone `\r` (classic Mac line ends,
-/// rare) are read by miette from the start, as before.
-struct PlainLines(Vec<bool>);
-
-impl PlainLines {
-    fn of(report: &Report) -> PlainLines {
-        let plain = |text: &str| {
-            let bytes = text.as_bytes();
-            text.match_indices('\r')
-                .all(|(at, _)| bytes.get(at + 1) == Some(&b'\n'))
-        };
-        PlainLines(report.files.iter().map(|f| plain(&f.text)).collect())
+impl NamedText<'_> {
+    /// The message as shown: with its place in front when no snippet will show it.
+    fn placed<'m>(&self, message: &'m str, span: Span) -> Cow<'m, str> {
+        if self.text.is_some() {
+            return Cow::Borrowed(message);
+        }
+        let at = self.file.line_col(span.start);
+        let (name, line, column) = (&self.name, at.line, at.column);
+        Cow::Owned(format!(
+            "{name}:{line}:{column}: {message} (not shown: the file changed since it was linted)"
+        ))
     }
+}
 
-    fn of_file(&self, file: crate::source::FileId) -> bool {
-        self.0.get(file.0 as usize).copied().unwrap_or(false)
-    }
+fn plain_line_ends(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.match_indices('\r')
+        .all(|(at, _)| bytes.get(at + 1) == Some(&b'\n'))
 }
 
 impl SourceCode for NamedText<'_> {
@@ -241,8 +277,9 @@ impl SourceCode for NamedText<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let (base, base_line) = self.window_start(span.offset(), context_lines_before);
-        let window = &self.text.as_bytes()[base..];
+        let text = self.text.as_deref().unwrap_or("");
+        let (base, base_line) = self.window_start(text, span.offset(), context_lines_before);
+        let window = &text.as_bytes()[base..];
         let local = SourceSpan::new((span.offset() - base).into(), span.len());
         let inner = window.read_span(&local, context_lines_before, context_lines_after)?;
         let inner_span = SourceSpan::new((inner.span().offset() + base).into(), inner.span().len());
@@ -261,8 +298,8 @@ impl NamedText<'_> {
     /// A byte offset at a line start at least `context` lines above `offset` (0 when the
     /// span is near the top or past the end, or the file has lone `\r` line ends), and the
     /// number of lines before it.
-    fn window_start(&self, offset: usize, context: usize) -> (usize, usize) {
-        if !self.plain_lines || offset > self.text.len() {
+    fn window_start(&self, text: &str, offset: usize, context: usize) -> (usize, usize) {
+        if !self.plain_lines || offset > text.len() {
             return (0, 0);
         }
         let line = self.file.line_col(offset as u32).line; // 1-based, lines end at `\n`
