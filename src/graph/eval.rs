@@ -1524,7 +1524,7 @@ fn role_definition(name: &Value, origin: Origin) -> Value {
         origin,
         ValueKind::Partial(vec![
             Segment::Text("/subscriptions/".to_owned(), origin),
-            Segment::Unknown(subscription),
+            Segment::Unknown(Arc::new(subscription)),
             Segment::Text(
                 "/providers/Microsoft.Authorization/roleDefinitions/".to_owned(),
                 origin,

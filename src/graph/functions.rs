@@ -315,8 +315,8 @@ impl StringBuilder {
         Some(())
     }
 
-    fn push_unknown(&mut self, unknown: Unknown) {
-        self.segments.push(Segment::Unknown(unknown));
+    fn push_unknown(&mut self, unknown: impl Into<Arc<Unknown>>) {
+        self.segments.push(Segment::Unknown(unknown.into()));
     }
 
     fn push_segments(&mut self, segments: &[Segment]) -> Option<()> {
@@ -339,7 +339,7 @@ impl StringBuilder {
             ValueKind::Bool(b) => self.push_text(bool_text(*b), value.origin),
             ValueKind::Partial(segments) => self.push_segments(segments),
             ValueKind::Unknown(unknown) => {
-                self.push_unknown((**unknown).clone());
+                self.push_unknown(unknown.clone());
                 Some(())
             }
             ValueKind::Array(_) | ValueKind::Object(_) => None,
@@ -714,7 +714,7 @@ fn change_case(value: &Value, upper: bool, function: &str) -> Option<Value> {
                         let mut mapped = Unknown::of(UnknownKind::Call(function.to_owned()));
                         mapped.references = unknown.references.clone();
                         mapped.secrets = unknown.secrets.clone();
-                        Segment::Unknown(mapped)
+                        Segment::Unknown(Arc::new(mapped))
                     }
                 })
                 .collect(),

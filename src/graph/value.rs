@@ -55,14 +55,15 @@ pub enum ValueKind {
     /// `subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)`. The known
     /// pieces keep their own origins, so a GUID inside still points where it was typed.
     Partial(Vec<Segment>),
-    Unknown(Box<Unknown>),
+    /// Shared: a value is cloned each time a variable or parameter is read.
+    Unknown(Arc<Unknown>),
 }
 
 /// A piece of a [`ValueKind::Partial`] string.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Segment {
     Text(String, Origin),
-    Unknown(Unknown),
+    Unknown(Arc<Unknown>),
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -130,7 +131,7 @@ impl Value {
     }
 
     pub fn unknown(origin: Origin, unknown: Unknown) -> Value {
-        Value::new(origin, ValueKind::Unknown(Box::new(unknown)))
+        Value::new(origin, ValueKind::Unknown(Arc::new(unknown)))
     }
 
     pub fn opaque(origin: Origin) -> Value {
@@ -208,7 +209,7 @@ impl Value {
             whole
                 .into_iter()
                 .chain(parts.iter().filter_map(|segment| match segment {
-                    Segment::Unknown(unknown) => Some(unknown),
+                    Segment::Unknown(unknown) => Some(&**unknown),
                     Segment::Text(..) => None,
                 }))
         })
