@@ -134,6 +134,7 @@ fn collect(id: FileId, file: &SourceFile, tree: Option<&Tree>, out: &mut Vec<Sup
             }
         }
         Some(Tree::ArmTemplate(template)) => json_comments(id, file, template.comments(), out),
+        Some(Tree::ArmTemplateComments(comments)) => json_comments(id, file, comments, out),
         Some(Tree::ArmParameters(params)) => json_comments(id, file, params.comments(), out),
         _ => {}
     }

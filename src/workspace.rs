@@ -83,7 +83,16 @@ impl ParsedFile {
                 parsed.errors.push((Span::at(0), message.into()));
             } else {
                 let result = syntax::parse(&parsed.source, parsed.kind);
-                parsed.tree = result.tree.map(Arc::new);
+                parsed.tree = match result.tree {
+                    // Lowered now, so that the JSON tree is dropped before the graph is built.
+                    Some(Tree::ArmTemplate(template)) => {
+                        let decl = from_arm::lower(&template);
+                        let _ = parsed.decl.set(Some(Arc::new(decl)));
+                        let comments = template.comments().to_vec();
+                        Some(Arc::new(Tree::ArmTemplateComments(comments)))
+                    }
+                    tree => tree.map(Arc::new),
+                };
                 parsed
                     .errors
                     .extend(result.errors.into_iter().map(|e| (e.span, e.message)));

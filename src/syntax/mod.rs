@@ -61,6 +61,10 @@ pub enum FileKind {
 pub enum Tree {
     Bicep(bicep::Program),
     ArmTemplate(arm::Template),
+    /// An ARM template once its declaration is lowered (see `workspace::ParsedFile`): the
+    /// graph reads the declaration, suppressions read the comments, and nothing reads the
+    /// JSON tree again, the largest structure of a run over compiled templates.
+    ArmTemplateComments(Vec<json::Comment>),
     ArmParameters(arm::ParameterFile),
     /// JSON that is neither a deployment template nor a parameter file (linted only when named
     /// on the command line: syntax is checked, nothing else applies).
