@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use crate::paths::CanonicalPaths;
 use crate::syntax::FileKind;
 
 /// Folders that hold build output or dependencies, never templates of the project.
@@ -37,11 +38,19 @@ pub struct WalkError {
 
 /// Expands command-line paths into the sorted list of files to lint.
 pub fn discover(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<WalkError>) {
+    discover_noting(paths, None)
+}
+
+/// [`discover`], telling `canonical` which files found in folders are not symlinks.
+pub fn discover_noting(
+    paths: &[PathBuf],
+    canonical: Option<&CanonicalPaths>,
+) -> (Vec<Candidate>, Vec<WalkError>) {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk(path, &mut found, &mut errors),
+            Ok(meta) if meta.is_dir() => walk(path, canonical, &mut found, &mut errors),
             Ok(_) => found.push(Candidate {
                 path: path.clone(),
                 kind: kind_of(path),
@@ -59,7 +68,12 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<WalkError>) {
     (found, errors)
 }
 
-fn walk(root: &Path, found: &mut Vec<Candidate>, errors: &mut Vec<WalkError>) {
+fn walk(
+    root: &Path,
+    canonical: Option<&CanonicalPaths>,
+    found: &mut Vec<Candidate>,
+    errors: &mut Vec<WalkError>,
+) {
     // Following links finds templates behind symlinked folders; walkdir detects loops and
     // reports them as errors instead of descending forever.
     let walker = WalkDir::new(root)
@@ -79,6 +93,9 @@ fn walk(root: &Path, found: &mut Vec<Candidate>, errors: &mut Vec<WalkError>) {
                     continue;
                 }
                 if let Some(kind) = kind_of(entry.path()) {
+                    if let Some(canonical) = canonical.filter(|_| !entry.path_is_symlink()) {
+                        canonical.note_plain_file(entry.path());
+                    }
                     found.push(Candidate {
                         path: entry.into_path(),
                         kind: Some(kind),

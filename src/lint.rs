@@ -99,7 +99,7 @@ pub fn lint_paths(paths: &[PathBuf], options: &Options) -> Result<Run, UsageErro
         .map_err(|err| UsageError(err.to_string()))?
         .with_paths(canonical.clone());
     let configs = Mutex::new(configs);
-    let (candidates, walk_errors) = discover::discover(paths);
+    let (candidates, walk_errors) = discover::discover_noting(paths, Some(&canonical));
     let mut problems: Vec<Problem> = walk_errors
         .into_iter()
         .map(|e| Problem {

@@ -41,6 +41,22 @@ impl CanonicalPaths {
         canonical
     }
 
+    /// Records that `path` exists and is not itself a symlink, as the walk of a folder knows
+    /// from its directory entry: its canonical form is its folder's joined with its name, and
+    /// the file system is not asked about the file again (one `statx` per discovered file).
+    pub fn note_plain_file(&self, path: &Path) {
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return;
+        };
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        let canonical = self.folder(parent).map(|folder| folder.join(name));
+        lock(&self.known).insert(path.as_os_str().to_owned(), canonical);
+    }
+
     fn resolve(&self, path: &Path) -> Option<PathBuf> {
         let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
             return std::fs::canonicalize(path).ok();
