@@ -813,7 +813,7 @@ impl<'l> Builder<'l> {
             ExprKind::Null => Value::null(origin),
             ExprKind::Bool(b) => Value::new(origin, ValueKind::Bool(*b)),
             ExprKind::Int(i) => Value::new(origin, ValueKind::Int(*i)),
-            ExprKind::String(text) => Value::string(origin, text.clone()),
+            ExprKind::String(text) => Value::string(origin, &**text),
             ExprKind::Interpolation(parts) => {
                 let parts = parts
                     .iter()

@@ -5,7 +5,13 @@
 //! `variables('x')` and `reference(…)` stay calls; Bicep's bare identifiers are [`ExprKind::Symbol`].
 //! Every node keeps the span of the text it was written as, in the file of its template.
 
+use std::sync::Arc;
+
 use crate::source::Span;
+
+/// A name or literal text of the tree. Shared: the ARM front end hands its parsed strings over
+/// without copying them, and a compiled template repeats most of its expressions.
+pub type Text = Arc<str>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expr {
@@ -19,24 +25,24 @@ pub enum ExprKind {
     Bool(bool),
     Int(i64),
     /// A literal string (its decoded text).
-    String(String),
+    String(Text),
     /// Bicep `'a${b}c'`: literal text and holes, in order.
     Interpolation(Vec<StringPart>),
     Array(Vec<ArrayItem>),
     Object(Vec<ObjectItem>),
     /// A Bicep identifier: a parameter, variable, resource, module, loop variable or function.
-    Symbol(String),
+    Symbol(Text),
     /// A function call; `namespace` is `sys`/`az` in Bicep or the user namespace in ARM.
     Call {
-        namespace: Option<String>,
-        name: String,
+        namespace: Option<Text>,
+        name: Text,
         name_span: Span,
         args: Vec<Expr>,
     },
     /// `a.b`, or `a.?b` when `safe`.
     Member {
         object: Box<Expr>,
-        name: String,
+        name: Text,
         name_span: Span,
         safe: bool,
     },
@@ -152,7 +158,7 @@ impl Expr {
         Expr { span, kind }
     }
 
-    pub fn string(span: Span, text: impl Into<String>) -> Expr {
+    pub fn string(span: Span, text: impl Into<Text>) -> Expr {
         Expr::new(span, ExprKind::String(text.into()))
     }
 

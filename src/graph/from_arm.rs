@@ -278,7 +278,7 @@ impl Lowering<'_> {
                             member.value.span,
                             ExprKind::Member {
                                 object: Box::new(entry),
-                                name: "value".to_owned(),
+                                name: "value".into(),
                                 name_span: member.value.span,
                                 safe: false,
                             },
@@ -597,7 +597,7 @@ fn literal(value: &json::Value) -> Expr {
         Kind::Bool(b) => ExprKind::Bool(*b),
         Kind::Number(Number::Int(i)) => ExprKind::Int(*i),
         Kind::Number(Number::Float(_)) => ExprKind::Error,
-        Kind::String(s) => ExprKind::String(s.clone()),
+        Kind::String(s) => ExprKind::String(s.as_str().into()),
         Kind::Array(items) => {
             ExprKind::Array(items.iter().map(|i| ArrayItem::Item(literal(i))).collect())
         }

@@ -291,26 +291,26 @@ pub fn expr(e: &bicep::Expr) -> Expr {
                 .collect(),
         ),
         B::Object(items) => ExprKind::Object(items.iter().filter_map(object_item).collect()),
-        B::Variable(ident) => ExprKind::Symbol(ident.name.clone()),
+        B::Variable(ident) => ExprKind::Symbol(ident.name.as_str().into()),
         B::Call(call) => {
             let args: Vec<Expr> = call.args.iter().map(expr).collect();
             match (&call.base, call.namespace()) {
                 (None, _) => ExprKind::Call {
                     namespace: None,
-                    name: call.name.name.clone(),
+                    name: call.name.name.as_str().into(),
                     name_span: call.name.span,
                     args,
                 },
                 (Some(_), Some(ns @ ("sys" | "az"))) => ExprKind::Call {
-                    namespace: Some(ns.to_owned()),
-                    name: call.name.name.clone(),
+                    namespace: Some(ns.into()),
+                    name: call.name.name.as_str().into(),
                     name_span: call.name.span,
                     args,
                 },
                 // An instance function: the receiver is the first argument.
                 (Some(base), _) => ExprKind::Call {
                     namespace: None,
-                    name: call.name.name.clone(),
+                    name: call.name.name.as_str().into(),
                     name_span: call.name.span,
                     args: std::iter::once(expr(base)).chain(args).collect(),
                 },
@@ -318,7 +318,7 @@ pub fn expr(e: &bicep::Expr) -> Expr {
         }
         B::Property(access) => ExprKind::Member {
             object: Box::new(expr(&access.base)),
-            name: access.name.name.clone(),
+            name: access.name.name.as_str().into(),
             name_span: access.name.span,
             safe: access.safe,
         },

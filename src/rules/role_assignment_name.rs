@@ -146,7 +146,7 @@ fn resolve<'d>(decl: &'d TemplateDecl, expr: &'d Expr, depth: usize) -> &'d Expr
 /// The expression of the variable `expr` names: Bicep `name`, ARM `variables('name')`.
 fn variable_of<'d>(decl: &'d TemplateDecl, expr: &Expr) -> Option<&'d Expr> {
     let name = match &expr.kind {
-        ExprKind::Symbol(name) => name.as_str(),
+        ExprKind::Symbol(name) => name,
         ExprKind::Call { name, args, .. } if name.eq_ignore_ascii_case("variables") => {
             args.first()?.as_str()?
         }

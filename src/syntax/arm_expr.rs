@@ -18,6 +18,7 @@
 //! offsets are mapped through [`json::string_offsets`] when the JSON string has escapes.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use nom::bytes::complete::{take_while, take_while1};
 use nom::character::complete::{char, digit1, multispace0};
@@ -39,8 +40,8 @@ pub struct Expr {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExprKind {
-    /// A `'...'` literal, decoded (`''` → `'`).
-    String(String),
+    /// A `'...'` literal, decoded (`''` → `'`). Shared with the graph's tree.
+    String(Arc<str>),
     Int(i64),
     Bool(bool),
     Null,
@@ -69,7 +70,8 @@ pub struct Call {
 /// An identifier: a function, namespace or property name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Name {
-    pub text: String,
+    /// Shared with the graph's tree.
+    pub text: Arc<str>,
     pub span: Span,
 }
 
@@ -354,7 +356,7 @@ impl<'s> P<'s, '_> {
         Ok((
             rest,
             Name {
-                text: text.to_owned(),
+                text: text.into(),
                 span: self.span(i, rest),
             },
         ))
@@ -396,7 +398,7 @@ impl<'s> P<'s, '_> {
             i,
             Expr {
                 span: self.span(start, i),
-                kind: ExprKind::String(value),
+                kind: ExprKind::String(value.into()),
             },
         ))
     }
@@ -440,7 +442,7 @@ impl<'s> P<'s, '_> {
                 (rest, Some(first), name)
             }
             None => {
-                let literal = match first.text.as_str() {
+                let literal = match &*first.text {
                     "true" => Some(ExprKind::Bool(true)),
                     "false" => Some(ExprKind::Bool(false)),
                     "null" => Some(ExprKind::Null),
