@@ -587,7 +587,7 @@ fn literal_value(file: FileId, expr: &crate::graph::expr::Expr) -> Value {
         ExprKind::Null => ValueKind::Null,
         ExprKind::Bool(b) => ValueKind::Bool(*b),
         ExprKind::Int(i) => ValueKind::Int(*i),
-        ExprKind::String(s) => ValueKind::String(s.to_string()),
+        ExprKind::String(s) => ValueKind::String(s.clone()),
         ExprKind::Array(items) => ValueKind::Array(
             items
                 .iter()

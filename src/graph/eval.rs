@@ -813,7 +813,7 @@ impl<'l> Builder<'l> {
             ExprKind::Null => Value::null(origin),
             ExprKind::Bool(b) => Value::new(origin, ValueKind::Bool(*b)),
             ExprKind::Int(i) => Value::new(origin, ValueKind::Int(*i)),
-            ExprKind::String(text) => Value::string(origin, &**text),
+            ExprKind::String(text) => Value::string(origin, text.clone()),
             ExprKind::Interpolation(parts) => {
                 let parts = parts
                     .iter()
@@ -954,7 +954,7 @@ impl<'l> Builder<'l> {
                         None => {
                             let key = self.eval(instance, &property.key, locals);
                             match key.kind {
-                                ValueKind::String(key) => key,
+                                ValueKind::String(key) => key.to_string(),
                                 // A key only the deployment knows (`'${uami.id}': {}`): the
                                 // entry cannot be looked up by name, but what it refers to
                                 // (the identity it attaches) must not be lost.
@@ -1184,14 +1184,14 @@ impl<'l> Builder<'l> {
             [Value {
                 kind: ValueKind::String(name),
                 ..
-            }] => (Some(name.as_str()), 0),
+            }] => (Some(&**name), 0),
             [Value {
                 kind: ValueKind::String(name),
                 ..
             }, Value {
                 kind: ValueKind::Int(offset),
                 ..
-            }] => (Some(name.as_str()), *offset),
+            }] => (Some(&**name), *offset),
             _ => return absorb_all(origin, "copyIndex", &values),
         };
         match locals.get(&copy_index_local(loop_name)) {
@@ -1366,7 +1366,7 @@ impl<'l> Builder<'l> {
                 _ => None,
             },
             ValueKind::String(text) => {
-                if let Some(indices) = self.instances[instance].resources.get(text.as_str()) {
+                if let Some(indices) = self.instances[instance].resources.get(&**text) {
                     return indices.first().copied();
                 }
                 if let Some(parsed) = functions::parse_resource_id(text) {
@@ -1384,7 +1384,7 @@ impl<'l> Builder<'l> {
                     .resources
                     .iter()
                     .copied()
-                    .find(|&r| self.graph.resource(r).name.as_str() == Some(text.as_str()))
+                    .find(|&r| self.graph.resource(r).name.as_str() == Some(&**text))
             }
             _ => None,
         }
@@ -1550,7 +1550,7 @@ fn json_value(json: &serde_json::Value, origin: Origin, depth: usize) -> Value {
             Some(i) => ValueKind::Int(i),
             None => return Value::opaque(origin),
         },
-        serde_json::Value::String(s) => ValueKind::String(s.clone()),
+        serde_json::Value::String(s) => ValueKind::String(s.as_str().into()),
         serde_json::Value::Array(items) => ValueKind::Array(
             items
                 .iter()
@@ -1605,7 +1605,7 @@ fn resource_value(origin: Origin, index: ResourceIndex) -> Value {
 /// The known text at the end of a string or partial string (after its last unknown part).
 fn known_suffix(value: &Value) -> Option<String> {
     match &value.kind {
-        ValueKind::String(text) => Some(text.clone()),
+        ValueKind::String(text) => Some(text.to_string()),
         ValueKind::Partial(segments) => {
             let mut tail = Vec::new();
             for segment in segments.iter().rev() {
@@ -1643,7 +1643,7 @@ pub fn is_secret_function(lower_name: &str) -> bool {
 /// The resource type a `resourceId(…)`-shaped value names, when it is readable.
 fn resource_type_of_id(value: &Value) -> Option<String> {
     let text: String = match &value.kind {
-        ValueKind::String(text) => text.clone(),
+        ValueKind::String(text) => text.to_string(),
         ValueKind::Partial(segments) => segments
             .iter()
             .map(|s| match s {

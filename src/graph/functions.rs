@@ -116,7 +116,7 @@ pub fn to_display_string(value: &Value) -> Option<String> {
         ValueKind::Null => Some(String::new()),
         ValueKind::Bool(b) => Some(bool_text(*b).to_owned()),
         ValueKind::Int(i) => Some(i.to_string()),
-        ValueKind::String(s) => Some(s.clone()),
+        ValueKind::String(s) => Some(s.to_string()),
         ValueKind::Array(_) | ValueKind::Object(_) => {
             let mut out = String::new();
             write_json(value, &mut out, false)?;
@@ -588,7 +588,7 @@ fn align(text: &str, alignment: i64) -> Option<String> {
 fn format_scalar(value: &Value, spec: &str) -> Option<String> {
     match &value.kind {
         ValueKind::Null => Some(String::new()),
-        ValueKind::String(s) => Some(s.clone()),
+        ValueKind::String(s) => Some(s.to_string()),
         ValueKind::Bool(b) => Some(bool_text(*b).to_owned()),
         ValueKind::Int(i) => format_int(*i, spec),
         _ => None,
@@ -703,8 +703,8 @@ fn to_upper(args: &[Value], _origin: Origin) -> Option<Value> {
 /// readable (a GUID inside `toLower(concat(…))` still points at its literal).
 fn change_case(value: &Value, upper: bool, function: &str) -> Option<Value> {
     let kind = match &value.kind {
-        ValueKind::Null => ValueKind::String(String::new()),
-        ValueKind::String(s) => ValueKind::String(map_case(s, upper)),
+        ValueKind::Null => ValueKind::String("".into()),
+        ValueKind::String(s) => ValueKind::String(map_case(s, upper).into()),
         ValueKind::Partial(segments) => ValueKind::Partial(
             segments
                 .iter()
@@ -1040,7 +1040,7 @@ fn split(args: &[Value], origin: Origin) -> Option<Value> {
     };
     let delimiters: Vec<&str> = match &delimiter.kind {
         ValueKind::Null => Vec::new(),
-        ValueKind::String(d) => vec![d.as_str()],
+        ValueKind::String(d) => vec![&**d],
         ValueKind::Array(items) => items.iter().map(Value::as_str).collect::<Option<_>>()?,
         _ => return None,
     };
@@ -1084,7 +1084,7 @@ fn pad_left(args: &[Value], origin: Origin) -> Option<Value> {
         return None;
     }
     let text = match &value.kind {
-        ValueKind::String(s) => s.clone(),
+        ValueKind::String(s) => s.to_string(),
         ValueKind::Int(i) => i.to_string(),
         _ => return None,
     };
@@ -2048,7 +2048,7 @@ fn from_json(json: &serde_json::Value, origin: Origin, depth: usize) -> Option<V
         serde_json::Value::Null => ValueKind::Null,
         serde_json::Value::Bool(b) => ValueKind::Bool(*b),
         serde_json::Value::Number(n) => ValueKind::Int(n.as_i64()?),
-        serde_json::Value::String(s) => ValueKind::String(s.clone()),
+        serde_json::Value::String(s) => ValueKind::String(s.as_str().into()),
         serde_json::Value::Array(items) => ValueKind::Array(
             items
                 .iter()

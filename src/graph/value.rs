@@ -47,7 +47,8 @@ pub enum ValueKind {
     Null,
     Bool(bool),
     Int(i64),
-    String(String),
+    /// Shared: most strings are literals of the template, read many times.
+    String(Arc<str>),
     Array(Arc<Vec<Value>>),
     /// Keys as written; look them up with [`Value::get`], which ignores letter case as ARM does.
     Object(Arc<IndexMap<String, Value>>),
@@ -126,7 +127,7 @@ impl Value {
         Value::new(origin, ValueKind::Null)
     }
 
-    pub fn string(origin: Origin, text: impl Into<String>) -> Value {
+    pub fn string(origin: Origin, text: impl Into<Arc<str>>) -> Value {
         Value::new(origin, ValueKind::String(text.into()))
     }
 

@@ -158,7 +158,7 @@ pub fn applicable_targets<'c>(cx: &Context<'c>, resource: &'c Resource) -> Vec<&
                     .body
                     .path(&c.path)
                     .and_then(|v| match &v.kind {
-                        ValueKind::String(s) => Some(s.as_str()),
+                        ValueKind::String(s) => Some(&**s),
                         _ => None,
                     })
                     .is_some_and(|v| c.one_of.iter().any(|o| o.eq_ignore_ascii_case(v)))
