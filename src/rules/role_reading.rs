@@ -399,16 +399,25 @@ pub fn labels_around(cx: &Context, at: Origin) -> Vec<Label> {
         return Vec::new();
     };
     let mut labels = Vec::new();
-    collect_labels(&template.decl, &mut labels);
-    labels.retain(|l| l.span.start <= at.span.start && at.span.end <= l.span.end);
+    collect_labels(&template.decl, at.span, &mut labels);
+    labels.retain(|l| covers(l.span, at.span));
     labels.sort_by_key(|l| l.span.end - l.span.start);
     labels
 }
 
-fn collect_labels(decl: &TemplateDecl, out: &mut Vec<Label>) {
+/// Whether `outer` contains `inner`.
+fn covers(outer: crate::source::Span, inner: crate::source::Span) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+/// The labels of `decl` around `at`. An expression's parts are written inside it, so only the
+/// expressions that contain `at` are walked: a compiled template with hundreds of role
+/// assignments is not walked whole for each of them.
+fn collect_labels(decl: &TemplateDecl, at: crate::source::Span, out: &mut Vec<Label>) {
     for var in &decl.variables {
         push_root(
             out,
+            at,
             &var.name,
             var.name_span,
             &var.value,
@@ -419,6 +428,7 @@ fn collect_labels(decl: &TemplateDecl, out: &mut Vec<Label>) {
         if let Some(default) = &param.default {
             push_root(
                 out,
+                at,
                 &param.name,
                 param.name_span,
                 default,
@@ -427,11 +437,12 @@ fn collect_labels(decl: &TemplateDecl, out: &mut Vec<Label>) {
         }
     }
     for output in &decl.outputs {
-        push_root(out, &output.name, output.name_span, &output.value, None);
+        push_root(out, at, &output.name, output.name_span, &output.value, None);
     }
     for resource in &decl.resources {
         push_root(
             out,
+            at,
             &resource.symbol,
             resource.symbol_span,
             &resource.body,
@@ -441,6 +452,7 @@ fn collect_labels(decl: &TemplateDecl, out: &mut Vec<Label>) {
     for module in &decl.modules {
         push_root(
             out,
+            at,
             &module.symbol,
             module.symbol_span,
             &module.params,
@@ -451,21 +463,28 @@ fn collect_labels(decl: &TemplateDecl, out: &mut Vec<Label>) {
 
 fn push_root(
     out: &mut Vec<Label>,
+    at: crate::source::Span,
     name: &str,
     name_at: crate::source::Span,
     value: &Expr,
     description: Option<String>,
 ) {
+    if !covers(value.span, at) {
+        return;
+    }
     out.push(Label {
         name: name.to_owned(),
         span: value.span,
         description,
         name_at,
     });
-    walk_labels(value, out);
+    walk_labels(value, at, out);
 }
 
-fn walk_labels(expr: &Expr, out: &mut Vec<Label>) {
+fn walk_labels(expr: &Expr, at: crate::source::Span, out: &mut Vec<Label>) {
+    if !covers(expr.span, at) {
+        return;
+    }
     match &expr.kind {
         ExprKind::Object(items) => {
             let sibling = |keys: &[&str]| {
@@ -499,30 +518,30 @@ fn walk_labels(expr: &Expr, out: &mut Vec<Label>) {
                                 name_at: property.key.span,
                             });
                         }
-                        walk_labels(&property.value, out);
+                        walk_labels(&property.value, at, out);
                     }
-                    ObjectItem::Spread(inner) => walk_labels(inner, out),
+                    ObjectItem::Spread(inner) => walk_labels(inner, at, out),
                 }
             }
         }
         ExprKind::Array(items) => {
             for item in items {
                 let (ArrayItem::Item(inner) | ArrayItem::Spread(inner)) = item;
-                walk_labels(inner, out);
+                walk_labels(inner, at, out);
             }
         }
-        ExprKind::For(for_expr) => walk_labels(&for_expr.body, out),
+        ExprKind::For(for_expr) => walk_labels(&for_expr.body, at, out),
         ExprKind::Ternary {
             then, otherwise, ..
         } => {
-            walk_labels(then, out);
-            walk_labels(otherwise, out);
+            walk_labels(then, at, out);
+            walk_labels(otherwise, at, out);
         }
-        ExprKind::Call { args, .. } => args.iter().for_each(|a| walk_labels(a, out)),
+        ExprKind::Call { args, .. } => args.iter().for_each(|a| walk_labels(a, at, out)),
         ExprKind::Interpolation(parts) => {
             for part in parts {
                 if let StringPart::Hole(inner) = part {
-                    walk_labels(inner, out);
+                    walk_labels(inner, at, out);
                 }
             }
         }
