@@ -288,10 +288,10 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// How many threads lint units: `KEYLESS_THREADS` when it is a positive number (tests pin
-/// it to show that output does not depend on it; a CI runner may want to leave a core
-/// free), otherwise one per core.
-fn threads() -> usize {
+/// How many threads lint units (and render reports): `KEYLESS_THREADS` when it is a positive
+/// number (tests pin it to show that output does not depend on it; a CI runner may want to
+/// leave a core free), otherwise one per core.
+pub fn threads() -> usize {
     std::env::var("KEYLESS_THREADS")
         .ok()
         .and_then(|value| value.trim().parse::<usize>().ok())
