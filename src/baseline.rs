@@ -33,13 +33,21 @@ use crate::source::FileId;
 pub const VERSION: u32 = 1;
 
 /// The fingerprint of every diagnostic of `report`, in report order.
+///
+/// A fingerprint counts the findings before it with the same key, and a key names the file:
+/// runs of whole files are fingerprinted on every core, each counting on its own.
 pub fn fingerprints(report: &Report) -> Vec<String> {
+    let runs = crate::diagnostic::map_runs_of_files(&report.diagnostics, |run| {
+        fingerprints_of(report, run)
+    });
+    runs.concat()
+}
+
+fn fingerprints_of(report: &Report, run: &[Diagnostic]) -> Vec<String> {
     let mut seen: HashMap<u64, u32> = HashMap::new();
     // Diagnostics come sorted by file: a text set aside is read back once per file.
     let mut current: Option<(FileId, Arc<str>)> = None;
-    report
-        .diagnostics
-        .iter()
+    run.iter()
         .map(|diagnostic| {
             let text = match &current {
                 Some((file, text)) if *file == diagnostic.file => text.clone(),

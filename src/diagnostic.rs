@@ -295,3 +295,103 @@ impl Report {
             .count()
     }
 }
+
+/// `f` over the findings of `diagnostics` (sorted by file) in runs of whole files, one run per
+/// thread, the results in order: a file's text is read back by one run only, and the output
+/// does not depend on the number of threads.
+pub fn map_runs_of_files<R: Send>(
+    diagnostics: &[Diagnostic],
+    f: impl Fn(&[Diagnostic]) -> R + Sync,
+) -> Vec<R> {
+    let runs = runs_of_files(diagnostics, crate::lint::threads());
+    if runs.len() <= 1 || !grouped_by_file(diagnostics) {
+        return vec![f(diagnostics)];
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = runs
+            .into_iter()
+            .map(|run| scope.spawn(move || f(run)))
+            .collect();
+        threads
+            .into_iter()
+            .map(|thread| {
+                thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+/// Whether each file's findings are next to each other (a sorted report's are).
+fn grouped_by_file(diagnostics: &[Diagnostic]) -> bool {
+    let mut done = std::collections::HashSet::new();
+    diagnostics
+        .windows(2)
+        .all(|pair| pair[0].file == pair[1].file || done.insert(pair[0].file))
+        && diagnostics
+            .last()
+            .is_none_or(|last| !done.contains(&last.file))
+}
+
+/// `diagnostics` (sorted by file) in at most `count` runs of about the same length, each
+/// ending where a file's findings end, so that a file's text is read back by one run only.
+fn runs_of_files(diagnostics: &[Diagnostic], count: usize) -> Vec<&[Diagnostic]> {
+    let mut runs = Vec::new();
+    let mut rest = diagnostics;
+    let target = diagnostics.len().div_ceil(count.max(1)).max(1);
+    while !rest.is_empty() {
+        let mut end = target.min(rest.len());
+        while end < rest.len() && rest[end].file == rest[end - 1].file {
+            end += 1;
+        }
+        let (run, after) = rest.split_at(end);
+        runs.push(run);
+        rest = after;
+    }
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    fn in_file(file: u32) -> Diagnostic {
+        Diagnostic {
+            rule: "local-auth-enabled",
+            severity: Severity::Warning,
+            message: String::new(),
+            help: None,
+            file: FileId(file),
+            span: Span::at(0),
+            resource: None,
+            related: Vec::new(),
+            fix: None,
+        }
+    }
+
+    #[test]
+    fn runs_cover_every_finding_in_order_and_end_with_a_file() {
+        let files = [0, 0, 0, 1, 2, 2, 2, 2, 3];
+        let diagnostics: Vec<Diagnostic> = files.iter().map(|&f| in_file(f)).collect();
+        for count in 1..=5 {
+            let runs = runs_of_files(&diagnostics, count);
+            assert!(runs.len() <= count, "{count}: {} runs", runs.len());
+            let joined: Vec<u32> = runs
+                .iter()
+                .flat_map(|r| r.iter().map(|d| d.file.0))
+                .collect();
+            assert_eq!(joined, files, "{count}");
+            for pair in runs.windows(2) {
+                let (last, first) = (pair[0].last().unwrap(), pair[1].first().unwrap());
+                assert_ne!(last.file, first.file, "{count}: a file split across runs");
+            }
+        }
+        assert!(runs_of_files(&[], 2).is_empty());
+        assert!(grouped_by_file(&diagnostics));
+        let scattered: Vec<Diagnostic> = [0, 1, 0].iter().map(|&f| in_file(f)).collect();
+        assert!(!grouped_by_file(&scattered));
+    }
+}

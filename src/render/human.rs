@@ -20,27 +20,10 @@ use crate::source::{FileId, SourceFile, Span};
 const WIDTH: usize = 100;
 
 pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    // Each finding renders on its own (and reads its file's text back): the findings are
-    // shown in runs of whole files, one run per thread, and written in order.
-    let runs = runs_of_files(&report.diagnostics, crate::lint::threads());
-    let rendered: Vec<Result<String, fmt::Error>> = if runs.len() <= 1 {
-        vec![render_run(report, style, &report.diagnostics)]
-    } else {
-        std::thread::scope(|scope| {
-            let threads: Vec<_> = runs
-                .into_iter()
-                .map(|run| scope.spawn(move || render_run(report, style, run)))
-                .collect();
-            threads
-                .into_iter()
-                .map(|thread| {
-                    thread
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        })
-    };
+    // Each finding renders on its own (and reads its file's text back).
+    let rendered = crate::diagnostic::map_runs_of_files(&report.diagnostics, |run| {
+        render_run(report, style, run)
+    });
     for text in rendered {
         out.write_all(text.map_err(io::Error::other)?.as_bytes())?;
     }
@@ -65,24 +48,6 @@ fn render_run(report: &Report, style: Style, run: &[Diagnostic]) -> Result<Strin
         )?;
     }
     Ok(text)
-}
-
-/// `diagnostics` (sorted by file) in at most `count` runs of about the same length, each
-/// ending where a file's findings end, so that a file's text is read back by one run only.
-fn runs_of_files(diagnostics: &[Diagnostic], count: usize) -> Vec<&[Diagnostic]> {
-    let mut runs = Vec::new();
-    let mut rest = diagnostics;
-    let target = diagnostics.len().div_ceil(count.max(1)).max(1);
-    while !rest.is_empty() {
-        let mut end = target.min(rest.len());
-        while end < rest.len() && rest[end].file == rest[end - 1].file {
-            end += 1;
-        }
-        let (run, after) = rest.split_at(end);
-        runs.push(run);
-        rest = after;
-    }
-    runs
 }
 
 /// The plain (colourless) rendering used by snapshot tests.
@@ -353,44 +318,5 @@ impl NamedText<'_> {
             return (0, 0);
         };
         (base, wanted as usize - 1)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn in_file(file: u32) -> Diagnostic {
-        Diagnostic {
-            rule: "local-auth-enabled",
-            severity: Severity::Warning,
-            message: String::new(),
-            help: None,
-            file: FileId(file),
-            span: Span::at(0),
-            resource: None,
-            related: Vec::new(),
-            fix: None,
-        }
-    }
-
-    #[test]
-    fn runs_cover_every_finding_in_order_and_end_with_a_file() {
-        let files = [0, 0, 0, 1, 2, 2, 2, 2, 3];
-        let diagnostics: Vec<Diagnostic> = files.iter().map(|&f| in_file(f)).collect();
-        for count in 1..=5 {
-            let runs = runs_of_files(&diagnostics, count);
-            assert!(runs.len() <= count, "{count}: {} runs", runs.len());
-            let joined: Vec<u32> = runs
-                .iter()
-                .flat_map(|r| r.iter().map(|d| d.file.0))
-                .collect();
-            assert_eq!(joined, files, "{count}");
-            for pair in runs.windows(2) {
-                let (last, first) = (pair[0].last().unwrap(), pair[1].first().unwrap());
-                assert_ne!(last.file, first.file, "{count}: a file split across runs");
-            }
-        }
-        assert!(runs_of_files(&[], 2).is_empty());
     }
 }
