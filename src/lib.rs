@@ -316,13 +316,13 @@ fn unsafe_note(n: usize) -> String {
     }
 }
 
-/// Lints the paths, or standard input when the only path is `-`.
 /// Whether the output of `check` only shows the report: its renderers read back the lines they
 /// show file by file (source snippets, fingerprints), while fixes need every text in memory.
 fn reads_texts_on_demand(args: &CheckArgs) -> bool {
     !args.fix && !args.diff
 }
 
+/// Lints the paths, or standard input when the only path is `-`.
 fn lint_input(args: &CheckArgs, options: &lint::Options) -> Result<lint::Run, lint::UsageError> {
     let stdin = Path::new("-");
     let reads_stdin = args.paths.iter().any(|p| p == stdin);

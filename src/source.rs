@@ -45,6 +45,14 @@ impl Span {
         self.start == self.end
     }
 
+    /// The same span `by` bytes further on (the same text written again later in the file).
+    pub fn shifted(self, by: u32) -> Span {
+        Span {
+            start: self.start + by,
+            end: self.end + by,
+        }
+    }
+
     /// The smallest span that covers both.
     pub fn to(self, other: Span) -> Span {
         Span {

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use indexmap::IndexMap;
 
@@ -33,8 +33,8 @@ pub enum Loaded {
     Skipped,
 }
 
-/// A file read, decoded and parsed: its text, syntax tree and errors, and its declaration,
-/// lowered on first use. Every unit of a run that reads the file shares one (see
+/// A file read, decoded and parsed: its text, syntax tree and errors, and its declaration.
+/// Every unit of a run that reads the file shares one (see
 /// [`ParseCache`]), so a module called by many files is parsed and lowered once.
 pub struct ParsedFile {
     source: SourceFile,
@@ -43,7 +43,8 @@ pub struct ParsedFile {
     /// Decode and syntax errors: where, and what.
     errors: Vec<(Span, String)>,
     undecodable: bool,
-    decl: OnceLock<Option<Arc<TemplateDecl>>>,
+    /// The declaration of a template or `.bicepparam` file, lowered as soon as it is parsed.
+    decl: Option<Arc<TemplateDecl>>,
 }
 
 impl ParsedFile {
@@ -63,7 +64,7 @@ impl ParsedFile {
             tree: None,
             errors: Vec::new(),
             undecodable: decode_error.is_some(),
-            decl: OnceLock::new(),
+            decl: None,
         };
         if let Some(error) = decode_error {
             parsed.errors.push((error.span, error.message));
@@ -83,16 +84,22 @@ impl ParsedFile {
                 parsed.errors.push((Span::at(0), message.into()));
             } else {
                 let result = syntax::parse(&parsed.source, parsed.kind);
-                parsed.tree = match result.tree {
-                    // Lowered now, so that the JSON tree is dropped before the graph is built.
+                let (tree, decl) = match result.tree {
+                    // Of an ARM template only the comments are kept (for suppressions): its
+                    // JSON tree, the largest structure of a run, goes before any graph is built.
                     Some(Tree::ArmTemplate(template)) => {
                         let decl = from_arm::lower(&template);
-                        let _ = parsed.decl.set(Some(Arc::new(decl)));
                         let comments = template.comments().to_vec();
-                        Some(Arc::new(Tree::ArmTemplateComments(comments)))
+                        (Some(Tree::ArmTemplateComments(comments)), Some(decl))
                     }
-                    tree => tree.map(Arc::new),
+                    Some(Tree::Bicep(program)) => {
+                        let decl = from_bicep::lower(&program);
+                        (Some(Tree::Bicep(program)), Some(decl))
+                    }
+                    tree => (tree, None),
                 };
+                parsed.tree = tree.map(Arc::new);
+                parsed.decl = decl.map(Arc::new);
                 parsed
                     .errors
                     .extend(result.errors.into_iter().map(|e| (e.span, e.message)));
@@ -115,18 +122,9 @@ impl ParsedFile {
                 || matches!(self.tree.as_deref(), Some(Tree::OtherJson(_))))
     }
 
-    /// The declaration of a template file (`None` for parameter files and other JSON).
+    /// The declaration of a template file (`None` for ARM parameter files and other JSON).
     fn decl(&self) -> Option<Arc<TemplateDecl>> {
-        self.decl
-            .get_or_init(|| {
-                let decl = match self.tree.as_deref()? {
-                    Tree::ArmTemplate(template) => from_arm::lower(template),
-                    Tree::Bicep(program) => from_bicep::lower(program),
-                    _ => return None,
-                };
-                Some(Arc::new(decl))
-            })
-            .clone()
+        self.decl.clone()
     }
 }
 

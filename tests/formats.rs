@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use clap::ValueEnum;
 use keyless::cli::Format;
 use keyless::diagnostic::Report;
 use keyless::lint::{self, Options};
@@ -204,15 +205,7 @@ fn sarif_has_what_code_scanning_reads() {
 
 #[test]
 fn every_format_is_deterministic() {
-    for format in [
-        Format::Human,
-        Format::Compact,
-        Format::Json,
-        Format::Sarif,
-        Format::Github,
-        Format::AzureDevops,
-        Format::Gitlab,
-    ] {
+    for &format in Format::value_variants() {
         assert_eq!(
             rendered(&report(), format),
             rendered(&report(), format),
@@ -531,15 +524,7 @@ fn every_format_renders_alike_without_the_texts() {
     assert!(lean.files.iter().all(|f| f.is_unloaded()));
     let full = report();
     assert!(full.files.iter().all(|f| !f.is_unloaded()));
-    for format in [
-        Format::Human,
-        Format::Compact,
-        Format::Json,
-        Format::Sarif,
-        Format::Github,
-        Format::AzureDevops,
-        Format::Gitlab,
-    ] {
+    for &format in Format::value_variants() {
         assert_eq!(
             rendered(&lean, format),
             rendered(&full, format),

@@ -486,11 +486,7 @@ impl Lowering<'_> {
     /// `expr` as the graph's expression, its spans moved `shift` bytes on (see
     /// [`arm::Placed`]).
     fn expression(&self, expr: &arm_expr::Expr, shift: u32) -> Expr {
-        let at = |span: Span| Span {
-            start: span.start + shift,
-            end: span.end + shift,
-        };
-        let span = at(expr.span);
+        let span = expr.span.shifted(shift);
         let kind = match &expr.kind {
             arm_expr::ExprKind::String(text) => ExprKind::String(text.clone()),
             arm_expr::ExprKind::Int(i) => ExprKind::Int(*i),
@@ -517,14 +513,14 @@ impl Lowering<'_> {
                 ExprKind::Call {
                     namespace: call.namespace.as_ref().map(|n| n.text.clone()),
                     name: call.name.text.clone(),
-                    name_span: at(call.name.span),
+                    name_span: call.name.span.shifted(shift),
                     args,
                 }
             }
             arm_expr::ExprKind::Property { target, name } => ExprKind::Member {
                 object: Box::new(self.expression(target, shift)),
                 name: name.text.clone(),
-                name_span: at(name.span),
+                name_span: name.span.shifted(shift),
                 safe: false,
             },
             arm_expr::ExprKind::Index { target, index } => ExprKind::Index {

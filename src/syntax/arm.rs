@@ -81,10 +81,7 @@ impl Expressions {
                         Ok(index) => expressions.entries.push((start, *index, shift)),
                         Err(error) => {
                             let mut error = error.clone();
-                            error.span = Span {
-                                start: error.span.start + shift,
-                                end: error.span.end + shift,
-                            };
+                            error.span = error.span.shifted(shift);
                             errors.push(error);
                         }
                     }
