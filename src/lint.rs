@@ -629,6 +629,7 @@ fn check(
         catalog: Catalog::builtin(),
         custom_role_ids: &custom_role_ids,
         files: workspace.files_and_trees().0,
+        assignments: Default::default(),
     };
     diagnostics.extend(rules::run_all(&cx, levels));
     let (files, trees) = workspace.files_and_trees();

@@ -126,15 +126,27 @@ impl Style {
         // first found; one character cannot be beaten, so the scan stops there. The first
         // lines hold the top-level members, indented by one unit: reading the 3 MB of a
         // compiled AVM pattern to the end was 8% of linting it, for the same answer.
+        let bytes = text.as_bytes();
         let mut unit: Option<&str> = None;
-        for line in text.split('\n').take(STYLE_LINES) {
-            let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
-            let rest = line[indent..].trim_end_matches('\r');
-            if indent == 0 || rest.is_empty() {
+        // Byte by byte rather than `split` and `trim`: a fix in every file with findings reads
+        // up to STYLE_LINES lines (issue 9).
+        let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+        let mut start = 0;
+        for end in ends.take(STYLE_LINES) {
+            let line = &bytes[start..end];
+            let line_start = start;
+            start = end + 1;
+            let indent = line
+                .iter()
+                .take_while(|&&b| b == b' ' || b == b'\t')
+                .count();
+            // What follows the indentation, without the `\r`s that end the line.
+            let has_rest = line[indent..].iter().any(|&b| b != b'\r');
+            if indent == 0 || !has_rest {
                 continue;
             }
             if unit.is_none_or(|u| indent < u.len()) {
-                unit = Some(&line[..indent]);
+                unit = Some(&text[line_start..line_start + indent]);
                 if indent == 1 {
                     break;
                 }

@@ -15,7 +15,7 @@
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::explain::edit_distance;
+use crate::explain::{edit_distance, within_edit_distance};
 use crate::source::{FileId, SourceFile, Span};
 use crate::syntax::bicep::PragmaKind;
 use crate::syntax::Tree;
@@ -208,5 +208,5 @@ fn looks_like_keyless(code: &str) -> bool {
     crate::rules::RULES
         .iter()
         .chain(crate::rules::PSEUDO_RULES)
-        .any(|rule| rule.id.len().abs_diff(length) <= 2 && edit_distance(rule.id, code) <= 2)
+        .any(|rule| rule.id.len().abs_diff(length) <= 2 && within_edit_distance(rule.id, code, 2))
 }

@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 
@@ -58,6 +59,9 @@ pub struct Roles {
     by_name: HashMap<String, (usize, bool)>,
     /// Every role's compact names (current, then former), by role index.
     compact_names: Vec<Vec<String>>,
+    /// Every role's names of two words or more as [`spaced_words`], by role index; made on
+    /// first use (only templates with role descriptions or comments need them).
+    spaced_names: OnceLock<Vec<Vec<String>>>,
 }
 
 /// A role found by name.
@@ -98,7 +102,33 @@ impl Roles {
             by_id,
             by_name,
             compact_names,
+            spaced_names: OnceLock::new(),
         }
+    }
+
+    /// The roles whose name or a former name of two words or more, as [`spaced_words`], is
+    /// in `text` (itself [`spaced_words`]).
+    pub fn mentioned_in(&self, text: &str) -> Vec<&Role> {
+        let spaced = self.spaced_names.get_or_init(|| {
+            self.table
+                .roles
+                .iter()
+                .map(|role| {
+                    std::iter::once(&role.name)
+                        .chain(&role.former_names)
+                        .map(|name| spaced_words(name))
+                        .filter(|words| words.trim().contains(' '))
+                        .collect()
+                })
+                .collect()
+        });
+        self.table
+            .roles
+            .iter()
+            .zip(spaced)
+            .filter(|(_, names)| names.iter().any(|name| text.contains(name.as_str())))
+            .map(|(role, _)| role)
+            .collect()
     }
 
     /// The one role whose name or a former name, made compact, ends with `suffix` (a compact
@@ -284,6 +314,26 @@ pub fn compact(name: &str) -> String {
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect()
+}
+
+/// `name` as lower-case ASCII words between single spaces, with a space before and after
+/// (`Storage Blob Data-Reader` → ` storage blob data reader `), so that one name is found in
+/// a text as whole words.
+pub fn spaced_words(name: &str) -> String {
+    let spaced: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    format!(
+        " {} ",
+        spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+    )
 }
 
 /// Levenshtein distance over bytes.

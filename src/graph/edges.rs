@@ -116,9 +116,13 @@ fn innermost_holder<'v>(value: &'v Value, secret: &Secret) -> &'v Value {
 /// `Microsoft.Authorization/roleAssignments`, and the legacy nested form
 /// `<provider>/<type>/providers/roleAssignments`.
 pub fn is_role_assignment(type_name: &str) -> bool {
-    let lower = type_name.to_ascii_lowercase();
-    lower == "microsoft.authorization/roleassignments"
-        || lower.ends_with("/providers/roleassignments")
+    const LEGACY_SUFFIX: &str = "/providers/roleassignments";
+    type_name.eq_ignore_ascii_case("microsoft.authorization/roleassignments")
+        || type_name
+            .len()
+            .checked_sub(LEGACY_SUFFIX.len())
+            .and_then(|at| type_name.get(at..))
+            .is_some_and(|end| end.eq_ignore_ascii_case(LEGACY_SUFFIX))
 }
 
 fn assigns(graph: &Graph, assignment: ResourceIndex) -> Edge {

@@ -48,6 +48,9 @@ pub struct Context<'a> {
     pub custom_role_ids: &'a [String],
     /// The text of every file, by id: fixes read it to write edits in the file's own style.
     pub files: &'a [crate::source::SourceFile],
+    /// The graph's role assignments, read once for the nine rules that look at them (see
+    /// [`role_reading::assignments`]).
+    pub assignments: std::cell::OnceCell<Vec<role_reading::Assignment<'a>>>,
 }
 
 /// One thing a rule found.

@@ -61,10 +61,10 @@ struct Why {
 }
 
 impl Why {
-    fn find(
-        cx: &Context,
+    fn find<'c>(
+        cx: &Context<'c>,
         role: &Role,
-        target: Option<&Resource>,
+        target: Option<&'c Resource>,
         assignment: &Assignment,
     ) -> Option<Why> {
         let tables = &cx.catalog.service_roles;

@@ -2,7 +2,7 @@
 
 use super::role_reading::{self, labels_around, read_role, Label, RoleRef, Source};
 use super::{Context, Finding, Rule};
-use crate::catalog::roles::{compact, Role};
+use crate::catalog::roles::{compact, spaced_words, Role};
 use crate::config::Level;
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::graph::value::Origin;
@@ -281,48 +281,17 @@ fn names_role(name: &str, role: &Role) -> bool {
 
 /// The one role of two or more words a free text names, when it does not also name `actual`.
 fn role_in_text<'c>(cx: &Context<'c>, text: &str, actual: &Role) -> Option<&'c Role> {
-    let words = |s: &str| -> String {
-        let spaced: String = s
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    ' '
-                }
-            })
-            .collect();
-        format!(
-            " {} ",
-            spaced.split_whitespace().collect::<Vec<_>>().join(" ")
-        )
-    };
-    let text = words(text);
-    let mentions = |role: &Role| {
-        std::iter::once(&role.name)
-            .chain(&role.former_names)
-            .any(|n| {
-                let n = words(n);
-                n.trim().contains(' ') && text.contains(&n)
-            })
-    };
-    if mentions(actual) {
+    let text = spaced_words(text);
+    let mut found = cx.catalog.roles.mentioned_in(&text);
+    if found.iter().any(|r| r.id == actual.id) {
         return None;
     }
-    let mut found: Vec<&Role> = cx
-        .catalog
-        .roles
-        .table
-        .roles
-        .iter()
-        .filter(|r| mentions(r))
-        .collect();
     // `Storage Blob Data Reader` also mentions nothing shorter of two words, but a longer
     // name contains a shorter one (`Cognitive Services OpenAI User` ⊃ none): keep the longest.
     found.sort_by_key(|r| std::cmp::Reverse(r.name.len()));
     let first = *found.first()?;
     let others_inside = found[1..]
         .iter()
-        .all(|r| words(&first.name).contains(&words(&r.name)));
+        .all(|r| spaced_words(&first.name).contains(&spaced_words(&r.name)));
     others_inside.then_some(first)
 }

@@ -44,7 +44,7 @@ pub enum Scope {
     Unknown,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct Assignment<'g> {
     pub source: Source,
     /// A Cosmos DB `sqlRoleAssignments`/`tableRoleAssignments` (native data-plane roles).
@@ -61,8 +61,12 @@ pub struct Assignment<'g> {
     pub declaration: Origin,
 }
 
-/// Every assignment of the graph.
-pub fn assignments<'g>(cx: &Context<'g>) -> Vec<Assignment<'g>> {
+/// Every assignment of the graph, read on first use.
+pub fn assignments<'c, 'g>(cx: &'c Context<'g>) -> &'c [Assignment<'g>] {
+    cx.assignments.get_or_init(|| read_assignments(cx))
+}
+
+fn read_assignments<'g>(cx: &Context<'g>) -> Vec<Assignment<'g>> {
     let mut found = Vec::new();
     for (index, resource) in cx.graph.resources() {
         if resource.existing {
@@ -132,9 +136,9 @@ pub fn is_avm(source: &str) -> bool {
 }
 
 fn is_cosmos_assignment(type_name: &str) -> bool {
-    let lower = type_name.to_ascii_lowercase();
-    lower == "microsoft.documentdb/databaseaccounts/sqlroleassignments"
-        || lower == "microsoft.documentdb/databaseaccounts/tableroleassignments"
+    type_name.eq_ignore_ascii_case("microsoft.documentdb/databaseaccounts/sqlroleassignments")
+        || type_name
+            .eq_ignore_ascii_case("microsoft.documentdb/databaseaccounts/tableroleassignments")
 }
 
 fn resource_scope(cx: &Context, resource: &Resource) -> Scope {
