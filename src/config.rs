@@ -37,12 +37,13 @@
 //! **Errors.** Every problem in a config file is a [`ConfigError`] naming the file and the line
 //! and column of the offending key or value; the CLI reports it and exits with status 2.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
+use crate::fast_hash::FastMap;
 use crate::paths::CanonicalPaths;
 use crate::source::{SourceFile, Span};
 use crate::syntax::json::{self, Member, Value};
@@ -192,11 +193,11 @@ pub struct Configs {
     /// The canonical current folder, to show config paths relative to it.
     cwd: Option<PathBuf>,
     /// The config file in exactly this (canonical) folder, if any.
-    in_folder: HashMap<PathBuf, Result<Option<Arc<ConfigFile>>, ConfigError>>,
+    in_folder: FastMap<PathBuf, Result<Option<Arc<ConfigFile>>, ConfigError>>,
     /// The chain (farthest first) for files in this (canonical) folder.
-    chains: HashMap<PathBuf, Result<Chain, ConfigError>>,
+    chains: FastMap<PathBuf, Result<Chain, ConfigError>>,
     /// Resolved settings, shared between files that resolve alike.
-    settings: HashMap<SettingsKey, Arc<FileSettings>>,
+    settings: FastMap<SettingsKey, Arc<FileSettings>>,
     /// The run's canonical paths (every linted file is looked up here).
     paths: Arc<CanonicalPaths>,
 }
@@ -220,9 +221,9 @@ impl Configs {
             known_rules,
             explicit: None,
             cwd,
-            in_folder: HashMap::new(),
-            chains: HashMap::new(),
-            settings: HashMap::new(),
+            in_folder: FastMap::default(),
+            chains: FastMap::default(),
+            settings: FastMap::default(),
             paths: Arc::default(),
         };
         if let Some(path) = explicit {

@@ -152,7 +152,7 @@ impl Default for ParseCache {
 
 #[derive(Default)]
 struct CacheState {
-    files: HashMap<(PathBuf, Option<FileKind>), (Arc<ParsedFile>, u64)>,
+    files: FastMap<(PathBuf, Option<FileKind>), (Arc<ParsedFile>, u64)>,
     bytes: usize,
     clock: u64,
 }
@@ -179,11 +179,15 @@ impl ParseCache {
         if size > self.budget / 4 {
             return;
         }
+        // Evicted files are dropped after the lock is released: freeing a large file's trees
+        // and declarations under it kept every other thread waiting (issue 9).
+        let mut evicted = Vec::new();
         let mut state = lock(&self.state);
         state.clock += 1;
         let now = state.clock;
         if let Some((old, _)) = state.files.insert(key, (parsed, now)) {
             state.bytes -= old.source.text.len();
+            evicted.push(old);
         }
         state.bytes += size;
         while state.bytes > self.budget {
@@ -197,8 +201,11 @@ impl ParseCache {
             };
             if let Some((old, _)) = state.files.remove(&oldest) {
                 state.bytes -= old.source.text.len();
+                evicted.push(old);
             }
         }
+        drop(state);
+        drop(evicted);
     }
 }
 
@@ -605,7 +612,7 @@ fn literal_value(file: FileId, expr: &crate::graph::expr::Expr) -> Value {
                     }
                     ObjectItem::Spread(_) => None,
                 })
-                .collect::<IndexMap<_, _>>()
+                .collect::<crate::graph::value::Map>()
                 .into(),
         ),
         _ => return Value::opaque(origin),

@@ -21,7 +21,7 @@ use super::decl::{
 };
 use super::expr::{ArrayItem, BinaryOp, Expr, ExprKind, ObjectItem, StringPart, UnaryOp};
 use super::functions;
-use super::value::{Origin, ResourceIndex, Segment, Unknown, UnknownKind, Value, ValueKind};
+use super::value::{Map, Origin, ResourceIndex, Segment, Unknown, UnknownKind, Value, ValueKind};
 use super::{
     Graph, ModuleCall, ModuleIndex, ParamSource, Parameter, Resource, Template, TemplateIndex,
 };
@@ -76,7 +76,7 @@ pub struct Builder<'l> {
 type InstanceKey = (FileId, *const TemplateDecl, Option<usize>);
 
 /// A module call's evaluated arguments, by parameter name.
-type Arguments = IndexMap<String, Value>;
+type Arguments = Map;
 
 /// The evaluation state of one template instance.
 struct Instance {
@@ -180,7 +180,7 @@ impl<'l> Builder<'l> {
             target_scope: decl.target_scope.clone(),
             caller,
             parameters: IndexMap::new(),
-            outputs: IndexMap::new(),
+            outputs: Map::default(),
             resources: Vec::new(),
             modules: Vec::new(),
             decl: decl.clone(),
@@ -597,7 +597,7 @@ impl<'l> Builder<'l> {
         let origin = self.origin(instance, module.span);
         let arguments = match self.eval(instance, &module.params, locals).kind {
             ValueKind::Object(map) => Arc::unwrap_or_clone(map),
-            _ => IndexMap::new(),
+            _ => Map::default(),
         };
         let caller_template = self.instances[instance].template;
         let index = ModuleIndex(self.graph.modules.len() as u32);
@@ -627,7 +627,7 @@ impl<'l> Builder<'l> {
             .modules
             .push(index);
         let Some((callee_file, callee_decl)) = callee_decl else {
-            return module_object(origin, None, IndexMap::new());
+            return module_object(origin, None, Map::default());
         };
         // One instance per distinct argument set: an AVM test deploys its module twice (`for
         // iteration in ['init', 'idem']`) with the same parameters; evaluating it again would
@@ -674,11 +674,7 @@ impl<'l> Builder<'l> {
 
     /// The template already instantiated from `key` with exactly these arguments (values and
     /// the places they were written), if any.
-    fn instantiated(
-        &self,
-        key: &InstanceKey,
-        arguments: &IndexMap<String, Value>,
-    ) -> Option<TemplateIndex> {
+    fn instantiated(&self, key: &InstanceKey, arguments: &Map) -> Option<TemplateIndex> {
         self.instantiated
             .get(key)?
             .iter()
@@ -945,7 +941,7 @@ impl<'l> Builder<'l> {
         locals: &Locals,
         origin: Origin,
     ) -> Value {
-        let mut map = IndexMap::with_capacity(items.len());
+        let mut map = Map::with_capacity_and_hasher(items.len(), Default::default());
         for item in items {
             match item {
                 ObjectItem::Property(property) => {
@@ -1338,18 +1334,18 @@ impl<'l> Builder<'l> {
             Some(ValueKind::Object(outputs)) => outputs
                 .iter()
                 .map(|(key, output)| {
-                    let mut wrapped = IndexMap::new();
+                    let mut wrapped = Map::default();
                     wrapped.insert("value".to_owned(), output.clone());
                     (
                         key.clone(),
                         Value::new(output.origin, ValueKind::Object(Arc::new(wrapped))),
                     )
                 })
-                .collect::<IndexMap<_, _>>()
+                .collect::<Map>()
                 .into(),
             _ => return Some(Value::opaque(origin)),
         };
-        let mut object = IndexMap::new();
+        let mut object = Map::default();
         object.insert(
             "outputs".to_owned(),
             Value::new(origin, ValueKind::Object(outputs)),
@@ -1532,7 +1528,7 @@ fn role_definition(name: &Value, origin: Origin) -> Value {
             Segment::Text(found.role.id.clone(), name.origin),
         ]),
     );
-    let mut object = IndexMap::new();
+    let mut object = Map::default();
     object.insert("id".to_owned(), id);
     object.insert("roleDefinitionId".to_owned(), guid);
     Value::new(origin, ValueKind::Object(Arc::new(object)))
@@ -1561,7 +1557,7 @@ fn json_value(json: &serde_json::Value, origin: Origin, depth: usize) -> Value {
         serde_json::Value::Object(map) => ValueKind::Object(
             map.iter()
                 .map(|(k, v)| (k.clone(), json_value(v, origin, depth + 1)))
-                .collect::<IndexMap<_, _>>()
+                .collect::<Map>()
                 .into(),
         ),
     };
@@ -1576,8 +1572,8 @@ fn copy_index_local(name: Option<&str>) -> String {
     }
 }
 
-fn module_object(origin: Origin, symbol: Option<&str>, outputs: IndexMap<String, Value>) -> Value {
-    let mut map = IndexMap::new();
+fn module_object(origin: Origin, symbol: Option<&str>, outputs: Map) -> Value {
+    let mut map = Map::default();
     if let Some(symbol) = symbol {
         map.insert("name".to_owned(), Value::string(origin, symbol));
     }

@@ -34,11 +34,9 @@ use std::collections::HashSet;
 use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
-use indexmap::IndexMap;
-
 use crate::fast_hash::FastMap;
 
-use super::value::{Origin, Segment, Unknown, UnknownKind, Value, ValueKind};
+use super::value::{Map, Origin, Segment, Unknown, UnknownKind, Value, ValueKind};
 
 /// The longest string a function may build (bytes of UTF-8).
 pub const MAX_STRING_BYTES: usize = 1024 * 1024;
@@ -250,7 +248,7 @@ fn array_of(value: &Value) -> Option<&[Value]> {
     }
 }
 
-fn object_of(value: &Value) -> Option<&IndexMap<String, Value>> {
+fn object_of(value: &Value) -> Option<&Map> {
     match &value.kind {
         ValueKind::Object(map) => Some(map),
         _ => None,
@@ -1876,7 +1874,7 @@ fn create_object(args: &[Value], origin: Origin) -> Option<Value> {
     if args.len() % 2 != 0 {
         return None;
     }
-    let mut map = IndexMap::new();
+    let mut map = Map::default();
     for pair in args.chunks_exact(2) {
         let key = pair[0].as_str()?;
         // Duplicate names (compared ordinally) are an error.
@@ -1895,7 +1893,7 @@ fn items(args: &[Value], origin: Origin) -> Option<Value> {
     let items = entries
         .into_iter()
         .map(|(key, value)| {
-            let mut item = IndexMap::new();
+            let mut item = Map::default();
             item.insert("key".to_owned(), Value::string(origin, key.clone()));
             item.insert("value".to_owned(), value.clone());
             Value::new(origin, ValueKind::Object(Arc::new(item)))
@@ -1924,7 +1922,7 @@ fn union(args: &[Value], origin: Origin) -> Option<Value> {
         return Some(Value::new(origin, ValueKind::Array(Arc::new(out))));
     }
     if args.iter().all(|a| matches!(a.kind, ValueKind::Object(_))) {
-        let mut merged = IndexMap::new();
+        let mut merged = Map::default();
         for map in args.iter().filter_map(object_of) {
             merge_into(&mut merged, map)?;
         }
@@ -1938,7 +1936,7 @@ fn union(args: &[Value], origin: Origin) -> Option<Value> {
 /// also recursively merges any nested objects"), arrays and scalars are replaced. A type
 /// mismatch is an engine error, and a null or unknown where the outcome depends on it is not
 /// computed.
-fn merge_into(target: &mut IndexMap<String, Value>, patch: &IndexMap<String, Value>) -> Option<()> {
+fn merge_into(target: &mut Map, patch: &Map) -> Option<()> {
     for (key, value) in patch {
         let existing = target
             .iter()
@@ -2000,8 +1998,8 @@ fn intersection(args: &[Value], origin: Origin) -> Option<Value> {
     }
     if args.iter().all(|a| matches!(a.kind, ValueKind::Object(_))) {
         // Properties (exact name and equal value) present in every object.
-        let maps: Vec<&IndexMap<String, Value>> = args.iter().filter_map(object_of).collect();
-        let mut out = IndexMap::new();
+        let maps: Vec<&Map> = args.iter().filter_map(object_of).collect();
+        let mut out = Map::default();
         for (key, value) in maps[0] {
             let mut everywhere = true;
             for other in &maps[1..] {
@@ -2028,7 +2026,7 @@ fn json(args: &[Value], origin: Origin) -> Option<Value> {
         ValueKind::Null => {
             return Some(Value::new(
                 origin,
-                ValueKind::Object(Arc::new(IndexMap::new())),
+                ValueKind::Object(Arc::new(Map::default())),
             ))
         }
         _ => value.as_str()?,
@@ -2059,7 +2057,7 @@ fn from_json(json: &serde_json::Value, origin: Origin, depth: usize) -> Option<V
         serde_json::Value::Object(map) => ValueKind::Object(
             map.iter()
                 .map(|(k, v)| Some((k.clone(), from_json(v, origin, depth + 1)?)))
-                .collect::<Option<IndexMap<_, _>>>()?
+                .collect::<Option<Map>>()?
                 .into(),
         ),
     };
@@ -2424,7 +2422,7 @@ mod tests {
                 pairs
                     .into_iter()
                     .map(|(k, v)| (k.to_owned(), v))
-                    .collect::<IndexMap<_, _>>()
+                    .collect::<Map>()
                     .into(),
             ),
         )
@@ -3311,7 +3309,7 @@ mod tests {
             ValueKind::Null
         ));
         assert_eq!(
-            object_of(&run("json", vec![Value::null(o(1))])).map(IndexMap::len),
+            object_of(&run("json", vec![Value::null(o(1))])).map(Map::len),
             Some(0)
         );
         assert_unknown_call(&run("json", vec![s("1.5", 1)]), "json");

@@ -21,7 +21,7 @@ use indexmap::IndexMap;
 
 use crate::source::{FileId, Span};
 use decl::Language;
-use value::{Origin, ResourceIndex, Value};
+use value::{Map, Origin, ResourceIndex, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TemplateIndex(pub u32);
@@ -44,7 +44,7 @@ pub struct Template {
     /// The module call that instantiated this template; `None` for a file linted on its own.
     pub caller: Option<ModuleIndex>,
     pub parameters: IndexMap<String, Parameter>,
-    pub outputs: IndexMap<String, Value>,
+    pub outputs: Map,
     pub resources: Vec<ResourceIndex>,
     pub modules: Vec<ModuleIndex>,
     /// The declaration this template instantiates, unevaluated: the names of its variables,
@@ -105,7 +105,7 @@ pub struct ModuleCall {
     pub callee: Option<TemplateIndex>,
     /// The module reference as written (`./role.bicep`, `br/public:avm/res/…:0.1.0`).
     pub source: String,
-    pub arguments: IndexMap<String, Value>,
+    pub arguments: Map,
     pub declaration: Origin,
     pub anchor: Origin,
 }
