@@ -22,17 +22,17 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Context) -> Vec<Finding> {
     let mut findings: Vec<Finding> = Vec::new();
     for assignment in role_reading::assignments(cx) {
-        if assignment.cosmos || is_app_principal(&assignment) != Some(true) {
+        if assignment.cosmos || is_app_principal(assignment) != Some(true) {
             continue;
         }
-        let Some((role, reference)) = role_of(cx, &assignment) else {
+        let Some((role, reference)) = role_of(cx, assignment) else {
             continue;
         };
         let target = match assignment.scope {
             Scope::Resource(index) => Some(cx.graph.resource(index)),
             _ => None,
         };
-        let Some(why) = Why::find(cx, role, target, &assignment) else {
+        let Some(why) = Why::find(cx, role, target, assignment) else {
             continue;
         };
         let at = reference.at().unwrap_or(assignment.anchor);

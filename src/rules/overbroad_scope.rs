@@ -27,7 +27,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         let Some(principal) = assignment.principal else {
             continue;
         };
-        let Some((role, reference)) = role_of(cx, &assignment) else {
+        let Some((role, reference)) = role_of(cx, assignment) else {
             continue;
         };
         if role.data_actions.is_empty() {

@@ -33,7 +33,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         if is_user_assigned_identity(&app.type_name) || app.existing {
             continue;
         }
-        let Some((role, _)) = role_of(cx, &assignment) else {
+        let Some((role, _)) = role_of(cx, assignment) else {
             continue;
         };
         let key = (role.id.clone(), target);

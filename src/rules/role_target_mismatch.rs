@@ -29,7 +29,7 @@ fn check(cx: &Context) -> Vec<Finding> {
         let Scope::Resource(scope) = assignment.scope else {
             continue;
         };
-        let Some((role, reference)) = role_of(cx, &assignment) else {
+        let Some((role, reference)) = role_of(cx, assignment) else {
             continue;
         };
         let target = cx.graph.resource(scope);
