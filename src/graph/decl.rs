@@ -7,8 +7,9 @@
 //! except [`Language`] for messages and snippets.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
+use crate::fast_hash::FastMap;
 use crate::graph::expr::Expr;
 use crate::source::Span;
 
@@ -30,6 +31,38 @@ pub struct TemplateDecl {
     pub resources: Vec<ResourceDecl>,
     pub modules: Vec<ModuleDecl>,
     pub outputs: Vec<OutputDecl>,
+    /// Where each name is declared; made on first use (see [`TemplateDecl::names`]).
+    pub names: OnceLock<DeclaredNames>,
+}
+
+/// The position of each parameter, variable and module in its list (the first when a name is
+/// declared twice, as a lookup by name finds it): the evaluator reads names on every
+/// reference, and keeps its state for each by position instead of in a map of names per
+/// instance (issue 9).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeclaredNames {
+    pub parameters: FastMap<String, usize>,
+    pub variables: FastMap<String, usize>,
+    pub modules: FastMap<String, usize>,
+}
+
+impl TemplateDecl {
+    pub fn names(&self) -> &DeclaredNames {
+        self.names.get_or_init(|| {
+            fn positions<'a>(names: impl Iterator<Item = &'a String>) -> FastMap<String, usize> {
+                let mut positions = FastMap::default();
+                for (at, name) in names.enumerate() {
+                    positions.entry(name.clone()).or_insert(at);
+                }
+                positions
+            }
+            DeclaredNames {
+                parameters: positions(self.parameters.iter().map(|p| &p.name)),
+                variables: positions(self.variables.iter().map(|v| &v.name)),
+                modules: positions(self.modules.iter().map(|m| &m.symbol)),
+            }
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

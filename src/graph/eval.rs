@@ -87,13 +87,16 @@ struct Instance {
     /// An ARM nested deployment with outer evaluation scope reads its parameters and variables
     /// from the instance that contains it.
     outer: Option<usize>,
-    params: FastMap<String, Slot>,
-    vars: FastMap<String, Slot>,
+    /// By position in the declaration's lists (see [`TemplateDecl::names`]).
+    params: Vec<Slot>,
+    /// Arguments given for parameters the template does not declare.
+    undeclared_params: FastMap<String, Slot>,
+    vars: Vec<Slot>,
     /// Resource symbols → their instances, allocated before any body is evaluated.
     resources: FastMap<String, Vec<ResourceIndex>>,
     /// Resource symbols declared in a loop (so `res` is an array even with one element).
     looped: FastMap<String, bool>,
-    modules: FastMap<String, Slot>,
+    modules: Vec<Slot>,
     /// Each resource instance with its declaration position and loop bindings, from
     /// allocation until its body is evaluated.
     elements: Vec<(usize, ResourceIndex, Locals)>,
@@ -186,15 +189,20 @@ impl<'l> Builder<'l> {
             decl: decl.clone(),
         });
         let instance = self.instances.len();
-        let mut params: FastMap<String, Slot> = decl
-            .parameters
-            .iter()
-            .map(|p| (p.name.clone(), Slot::Pending))
-            .collect();
-        let mut sources = FastMap::default();
+        let names = decl.names();
+        let mut params = vec![Slot::Pending; decl.parameters.len()];
+        let mut sources = vec![None; decl.parameters.len()];
+        let mut undeclared_params = FastMap::default();
         for (name, given) in supplied {
-            sources.insert(name.clone(), given.source);
-            params.insert(name, Slot::Done(given.value));
+            match names.parameters.get(&name) {
+                Some(&at) => {
+                    sources[at] = Some(given.source);
+                    params[at] = Slot::Done(given.value);
+                }
+                None => {
+                    undeclared_params.insert(name, Slot::Done(given.value));
+                }
+            }
         }
         self.instances.push(Instance {
             decl: decl.clone(),
@@ -202,18 +210,11 @@ impl<'l> Builder<'l> {
             template,
             outer,
             params,
-            vars: decl
-                .variables
-                .iter()
-                .map(|v| (v.name.clone(), Slot::Pending))
-                .collect(),
+            undeclared_params,
+            vars: vec![Slot::Pending; decl.variables.len()],
             resources: FastMap::default(),
             looped: FastMap::default(),
-            modules: decl
-                .modules
-                .iter()
-                .map(|m| (m.symbol.clone(), Slot::Pending))
-                .collect(),
+            modules: vec![Slot::Pending; decl.modules.len()],
             elements: Vec::new(),
             chain,
             module_depth,
@@ -222,8 +223,9 @@ impl<'l> Builder<'l> {
         self.allocate_resources(instance);
         for param in &decl.parameters {
             let value = self.parameter(instance, &param.name, Origin::new(file, param.name_span));
-            let source = match sources.get(&param.name) {
-                Some(source) => *source,
+            let at = names.parameters[&param.name];
+            let source = match sources[at] {
+                Some(source) => source,
                 None if param.default.is_some() => ParamSource::Default,
                 None => ParamSource::Missing,
             };
@@ -561,16 +563,15 @@ impl<'l> Builder<'l> {
 
     /// The value of a module symbol: `{ name, outputs }`, or an array of them for a loop.
     fn module_value(&mut self, instance: usize, symbol: &str) -> Option<Value> {
-        match self.instances[instance].modules.get(symbol)? {
+        let decl = self.instances[instance].decl.clone();
+        let at = *decl.names().modules.get(symbol)?;
+        match &self.instances[instance].modules[at] {
             Slot::Done(value) => return Some(value.clone()),
             Slot::InProgress => return Some(Value::opaque(Origin::default())),
             Slot::Pending => {}
         }
-        self.instances[instance]
-            .modules
-            .insert(symbol.to_owned(), Slot::InProgress);
-        let decl = self.instances[instance].decl.clone();
-        let module = decl.modules.iter().find(|m| m.symbol == symbol)?;
+        self.instances[instance].modules[at] = Slot::InProgress;
+        let module = &decl.modules[at];
         let elements = self.loop_elements(instance, module.loop_decl.as_ref());
         let mut values = Vec::with_capacity(elements.len());
         for (_, locals) in elements {
@@ -586,9 +587,7 @@ impl<'l> Builder<'l> {
                 .pop()
                 .unwrap_or_else(|| Value::opaque(self.origin(instance, module.span)))
         };
-        self.instances[instance]
-            .modules
-            .insert(symbol.to_owned(), Slot::Done(value.clone()));
+        self.instances[instance].modules[at] = Slot::Done(value.clone());
         Some(value)
     }
 
@@ -720,53 +719,46 @@ impl<'l> Builder<'l> {
 
     fn parameter(&mut self, instance: usize, name: &str, use_origin: Origin) -> Value {
         let owner = self.instances[instance].outer.unwrap_or(instance);
-        let slot = self.instances[owner].params.get(name).cloned();
-        match slot {
-            Some(Slot::Done(value)) => value,
-            Some(Slot::InProgress) => Value::opaque(use_origin),
-            Some(Slot::Pending) => {
-                self.instances[owner]
-                    .params
-                    .insert(name.to_owned(), Slot::InProgress);
-                let decl = self.instances[owner].decl.clone();
-                let param = decl.parameters.iter().find(|p| p.name == name);
-                let value = match param.and_then(|p| p.default.as_ref()) {
-                    Some(default) => self.eval(owner, default, &Locals::default()),
-                    None => Value::unknown(
-                        Origin::new(
-                            self.instances[owner].file,
-                            param.map_or(use_origin.span, |p| p.name_span),
-                        ),
-                        Unknown::of(UnknownKind::Parameter(name.to_owned())),
-                    ),
-                };
-                self.instances[owner]
-                    .params
-                    .insert(name.to_owned(), Slot::Done(value.clone()));
-                value
-            }
-            None => Value::opaque(use_origin),
+        let state = &self.instances[owner];
+        let Some(&at) = state.decl.names().parameters.get(name) else {
+            return match state.undeclared_params.get(name) {
+                Some(Slot::Done(value)) => value.clone(),
+                _ => Value::opaque(use_origin),
+            };
+        };
+        match &state.params[at] {
+            Slot::Done(value) => return value.clone(),
+            Slot::InProgress => return Value::opaque(use_origin),
+            Slot::Pending => {}
         }
+        self.instances[owner].params[at] = Slot::InProgress;
+        let decl = self.instances[owner].decl.clone();
+        let param = &decl.parameters[at];
+        let value = match &param.default {
+            Some(default) => self.eval(owner, default, &Locals::default()),
+            None => Value::unknown(
+                Origin::new(self.instances[owner].file, param.name_span),
+                Unknown::of(UnknownKind::Parameter(name.to_owned())),
+            ),
+        };
+        self.instances[owner].params[at] = Slot::Done(value.clone());
+        value
     }
 
     fn variable(&mut self, instance: usize, name: &str, use_origin: Origin) -> Option<Value> {
         let owner = self.instances[instance].outer.unwrap_or(instance);
-        match self.instances[owner].vars.get(name)?.clone() {
-            Slot::Done(value) => Some(value),
-            Slot::InProgress => Some(Value::opaque(use_origin)),
-            Slot::Pending => {
-                self.instances[owner]
-                    .vars
-                    .insert(name.to_owned(), Slot::InProgress);
-                let decl = self.instances[owner].decl.clone();
-                let var = decl.variables.iter().find(|v| v.name == name)?;
-                let value = self.eval(owner, &var.value, &Locals::default());
-                self.instances[owner]
-                    .vars
-                    .insert(name.to_owned(), Slot::Done(value.clone()));
-                Some(value)
-            }
+        let state = &self.instances[owner];
+        let at = *state.decl.names().variables.get(name)?;
+        match &state.vars[at] {
+            Slot::Done(value) => return Some(value.clone()),
+            Slot::InProgress => return Some(Value::opaque(use_origin)),
+            Slot::Pending => {}
         }
+        self.instances[owner].vars[at] = Slot::InProgress;
+        let decl = self.instances[owner].decl.clone();
+        let value = self.eval(owner, &decl.variables[at].value, &Locals::default());
+        self.instances[owner].vars[at] = Slot::Done(value.clone());
+        Some(value)
     }
 
     fn resource_symbol(&self, instance: usize, name: &str, origin: Origin) -> Option<Value> {
@@ -991,7 +983,10 @@ impl<'l> Builder<'l> {
         if let Some(value) = locals.get(name) {
             return value.clone();
         }
-        if self.instances[instance].params.contains_key(name) {
+        let state = &self.instances[instance];
+        if state.decl.names().parameters.contains_key(name)
+            || state.undeclared_params.contains_key(name)
+        {
             return self.parameter(instance, name, origin);
         }
         if let Some(value) = self.variable(instance, name, origin) {

@@ -74,6 +74,7 @@ impl Lowering<'_> {
             resources: Vec::new(),
             modules: Vec::new(),
             outputs: Vec::new(),
+            names: Default::default(),
         };
         for copy in &template.variable_copies {
             if let Some((name, span, value)) = self.copy_property(copy) {

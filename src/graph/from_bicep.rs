@@ -30,6 +30,7 @@ pub fn lower(program: &bicep::Program) -> TemplateDecl {
         resources: Vec::new(),
         modules: Vec::new(),
         outputs: Vec::new(),
+        names: Default::default(),
     };
     for statement in &program.statements {
         match statement {
