@@ -11,6 +11,7 @@
 //! [`Unknown`] that remembers the resources it came from and the secrets it contains.
 
 use crate::fast_hash::FastMap;
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -1103,7 +1104,7 @@ impl<'l> Builder<'l> {
                 return value;
             }
         }
-        absorb_all(origin, name, &values)
+        absorb_all(origin, name.to_owned(), &values)
     }
 
     /// Bicep reads these files when it compiles; so does keyless, so that a loop over a JSON
@@ -1122,14 +1123,14 @@ impl<'l> Builder<'l> {
             .as_str()
             .and_then(|p| self.loader.read_text(file, Path::new(p)));
         let Some(text) = text else {
-            return absorb_all(origin, name, &[path]);
+            return absorb_all(origin, name.to_owned(), &[path]);
         };
         if name == "loadtextcontent" {
             return Value::string(origin, text);
         }
         match serde_json::from_str::<serde_json::Value>(&text) {
             Ok(json) => json_value(&json, origin, 0),
-            Err(_) => absorb_all(origin, name, &[path]),
+            Err(_) => absorb_all(origin, name.to_owned(), &[path]),
         }
     }
 
@@ -1208,10 +1209,10 @@ impl<'l> Builder<'l> {
         };
         let source = self.eval(instance, source, locals);
         let ExprKind::Lambda { params, body } = &lambda.kind else {
-            return absorb_all(origin, name, &[source]);
+            return absorb_all(origin, name.to_owned(), &[source]);
         };
         let ValueKind::Array(items) = source.kind.clone() else {
-            return absorb_all(origin, name, &[source]);
+            return absorb_all(origin, name.to_owned(), &[source]);
         };
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().cloned().enumerate() {
@@ -1229,7 +1230,7 @@ impl<'l> Builder<'l> {
                 match result.as_bool() {
                     Some(true) => out.push(item),
                     Some(false) => {}
-                    None => return absorb_all(origin, name, &[source, result]),
+                    None => return absorb_all(origin, name.to_owned(), &[source, result]),
                 }
             }
         }
@@ -1648,8 +1649,8 @@ fn resource_type_of_id(value: &Value) -> Option<String> {
 }
 
 /// An unknown computed from `inputs`: it keeps all their references and secrets.
-fn absorb_all(origin: Origin, function: &str, inputs: &[Value]) -> Value {
-    let mut unknown = Unknown::of(UnknownKind::Call(function.to_owned()));
+fn absorb_all(origin: Origin, function: impl Into<Cow<'static, str>>, inputs: &[Value]) -> Value {
+    let mut unknown = Unknown::of(UnknownKind::Call(function.into()));
     for input in inputs {
         unknown.absorb(input);
     }

@@ -206,8 +206,8 @@ static FUNCTIONS: &[(&str, Eval)] = &[
 ];
 
 /// An unknown computed by `function` from `args`, keeping all their references and secrets.
-fn unknown_call(function: &str, args: &[Value], origin: Origin) -> Value {
-    let mut unknown = Unknown::of(UnknownKind::Call(function.to_owned()));
+fn unknown_call(function: &'static str, args: &[Value], origin: Origin) -> Value {
+    let mut unknown = Unknown::of(UnknownKind::Call(function.into()));
     for arg in args {
         unknown.absorb(arg);
     }
@@ -384,8 +384,8 @@ impl StringBuilder {
 }
 
 /// An unknown standing for `function` applied to `value`.
-fn absorbing(function: &str, value: &Value) -> Unknown {
-    let mut unknown = Unknown::of(UnknownKind::Call(function.to_owned()));
+fn absorbing(function: &'static str, value: &Value) -> Unknown {
+    let mut unknown = Unknown::of(UnknownKind::Call(function.into()));
     unknown.absorb(value);
     unknown
 }
@@ -699,7 +699,7 @@ fn to_upper(args: &[Value], _origin: Origin) -> Option<Value> {
 
 /// Case mapping is per character, so a partial string maps piece by piece: its known text stays
 /// readable (a GUID inside `toLower(concat(…))` still points at its literal).
-fn change_case(value: &Value, upper: bool, function: &str) -> Option<Value> {
+fn change_case(value: &Value, upper: bool, function: &'static str) -> Option<Value> {
     let kind = match &value.kind {
         ValueKind::Null => ValueKind::String("".into()),
         ValueKind::String(s) => ValueKind::String(map_case(s, upper).into()),
@@ -709,7 +709,7 @@ fn change_case(value: &Value, upper: bool, function: &str) -> Option<Value> {
                 .map(|segment| match segment {
                     Segment::Text(text, origin) => Segment::Text(map_case(text, upper), *origin),
                     Segment::Unknown(unknown) => {
-                        let mut mapped = Unknown::of(UnknownKind::Call(function.to_owned()));
+                        let mut mapped = Unknown::of(UnknownKind::Call(function.into()));
                         mapped.references = unknown.references.clone();
                         mapped.secrets = unknown.secrets.clone();
                         Segment::Unknown(Arc::new(mapped))
@@ -2502,7 +2502,7 @@ mod tests {
         let u = value
             .as_unknown()
             .unwrap_or_else(|| panic!("not unknown: {}", brief(value)));
-        assert_eq!(u.kind, UnknownKind::Call(function.to_owned()));
+        assert_eq!(u.kind, UnknownKind::Call(function.to_owned().into()));
         assert_eq!(u.references, vec![ResourceIndex(1)]);
         assert_eq!(u.secrets, vec![secret()]);
     }
@@ -2511,7 +2511,7 @@ mod tests {
         let u = value
             .as_unknown()
             .unwrap_or_else(|| panic!("not unknown: {}", brief(value)));
-        assert_eq!(u.kind, UnknownKind::Call(function.to_owned()));
+        assert_eq!(u.kind, UnknownKind::Call(function.to_owned().into()));
     }
 
     fn segments(value: &Value) -> &[Segment] {

@@ -322,9 +322,10 @@ pub struct NestedDeployment {
     pub template: Option<Box<Template>>,
     /// The key span of `"template"` in `properties`.
     pub template_key_span: Option<Span>,
-    /// `properties.templateLink` (a reference to another file or a template spec), as written.
+    /// `properties.templateLink` (a reference to another file or a template spec), moved out
+    /// of `properties` (a null is left in its place).
     pub template_link: Option<Value>,
-    /// `properties.parameters` (the arguments), as written.
+    /// `properties.parameters` (the arguments), moved out of `properties` like the link.
     pub parameters: Option<Value>,
 }
 
@@ -913,7 +914,7 @@ impl Resource {
 }
 
 impl NestedDeployment {
-    /// Takes the inline template out of `properties` and reads it.
+    /// Takes the inline template, the arguments and the link out of `properties` and reads them.
     fn read(
         properties: &mut Option<Value>,
         file: &Arc<FileInfo>,
@@ -935,7 +936,20 @@ impl NestedDeployment {
             return d;
         };
         let mut template = None;
-        for (n, m) in members.iter().enumerate() {
+        // The arguments and the link are moved out too: nothing reads a deployment's
+        // `properties` but this model, and a compiled AVM template passes thousands of
+        // arguments (copying them was 1 % of reading it).
+        let take = |value: &mut Value| {
+            let span = value.span;
+            std::mem::replace(
+                value,
+                Value {
+                    span,
+                    kind: Kind::Null,
+                },
+            )
+        };
+        for (n, m) in members.iter_mut().enumerate() {
             if m.key.eq_ignore_ascii_case("template") {
                 if matches!(m.value.kind, Kind::Object(_)) {
                     template = Some(n);
@@ -950,9 +964,9 @@ impl NestedDeployment {
                     );
                 }
             } else if m.key.eq_ignore_ascii_case("templateLink") {
-                d.template_link = Some(m.value.clone());
+                d.template_link = Some(take(&mut m.value));
             } else if m.key.eq_ignore_ascii_case("parameters") {
-                d.parameters = Some(m.value.clone());
+                d.parameters = Some(take(&mut m.value));
             } else if m.key.eq_ignore_ascii_case("expressionEvaluationOptions") {
                 if let Some(scope) = m.value.get_ignore_case("scope") {
                     if scope
