@@ -463,18 +463,22 @@ impl Reader<'_> {
         )
     }
 
-    fn object<'v>(&self, value: &'v Value, what: &str) -> Result<&'v [Member], ConfigError> {
+    fn object<'v, 't>(
+        &self,
+        value: &'v Value<'t>,
+        what: &str,
+    ) -> Result<&'v [Member<'t>], ConfigError> {
         value
             .as_object()
             .ok_or_else(|| self.wrong_type(value, what, "an object"))
     }
 
-    fn array<'v>(
+    fn array<'v, 't>(
         &self,
-        value: &'v Value,
+        value: &'v Value<'t>,
         what: &str,
         expected: &str,
-    ) -> Result<&'v [Value], ConfigError> {
+    ) -> Result<&'v [Value<'t>], ConfigError> {
         value
             .as_array()
             .ok_or_else(|| self.wrong_type(value, what, expected))
@@ -506,7 +510,7 @@ impl Reader<'_> {
             .ok_or_else(|| self.wrong_type(root, "the config", "an object"))?;
         for member in members {
             let value = &member.value;
-            match member.key.as_str() {
+            match &*member.key {
                 "$schema" => {
                     self.string(value, "`$schema`")?;
                 }
@@ -539,7 +543,7 @@ impl Reader<'_> {
         self.object(value, "`rules`")?
             .iter()
             .map(|member| {
-                if !self.known_rules.contains(&member.key.as_str()) {
+                if !self.known_rules.contains(&&*member.key) {
                     let mut message = format!("unknown rule `{}`", member.key);
                     match closest(&member.key, self.known_rules) {
                         Some(near) => message.push_str(&format!("; did you mean `{near}`?")),
@@ -561,7 +565,7 @@ impl Reader<'_> {
                 let level = text
                     .parse::<Level>()
                     .map_err(|err| self.error(member.value.span, err.to_string()))?;
-                Ok((member.key.clone(), level))
+                Ok((member.key.to_string(), level))
             })
             .collect()
     }
@@ -582,7 +586,7 @@ impl Reader<'_> {
         let mut files = None;
         let mut rules = None;
         for member in members {
-            match member.key.as_str() {
+            match &*member.key {
                 "files" => {
                     let globs = self.globs(&member.value, "`files`")?;
                     if globs.is_empty() {
@@ -625,7 +629,7 @@ impl Reader<'_> {
                     let mut id = None;
                     let mut name = None;
                     for member in members {
-                        match member.key.as_str() {
+                        match &*member.key {
                             "id" => id = Some(self.guid(&member.value)?),
                             "name" => name = Some(self.string(&member.value, "`name`")?.to_owned()),
                             _ => return Err(self.unknown_key(member, CUSTOM_ROLE_KEYS)),

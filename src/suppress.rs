@@ -40,7 +40,11 @@ struct Suppression {
 
 /// Removes suppressed diagnostics and adds one `unused-suppression` diagnostic per unused or
 /// unknown code. `files` and `trees` are indexed by file id.
-pub fn apply(diagnostics: &mut Vec<Diagnostic>, files: &[SourceFile], trees: &[Option<Arc<Tree>>]) {
+pub fn apply(
+    diagnostics: &mut Vec<Diagnostic>,
+    files: &[SourceFile],
+    trees: &[Option<Arc<Tree<'static>>>],
+) {
     let mut suppressions = Vec::new();
     for (index, (file, tree)) in files.iter().zip(trees).enumerate() {
         collect(
@@ -103,7 +107,12 @@ pub fn apply(diagnostics: &mut Vec<Diagnostic>, files: &[SourceFile], trees: &[O
     }
 }
 
-fn collect(id: FileId, file: &SourceFile, tree: Option<&Tree>, out: &mut Vec<Suppression>) {
+fn collect(
+    id: FileId,
+    file: &SourceFile,
+    tree: Option<&Tree<'static>>,
+    out: &mut Vec<Suppression>,
+) {
     match tree {
         Some(Tree::Bicep(program)) => {
             for pragma in &program.pragmas {

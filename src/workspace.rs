@@ -39,7 +39,7 @@ pub enum Loaded {
 pub struct ParsedFile {
     source: SourceFile,
     kind: FileKind,
-    tree: Option<Arc<Tree>>,
+    tree: Option<Arc<Tree<'static>>>,
     /// Decode and syntax errors: where, and what.
     errors: Vec<(Span, String)>,
     undecodable: bool,
@@ -98,7 +98,7 @@ impl ParsedFile {
                     }
                     tree => (tree, None),
                 };
-                parsed.tree = tree.map(Arc::new);
+                parsed.tree = tree.map(|tree| Arc::new(tree.into_owned()));
                 parsed.decl = decl.map(Arc::new);
                 parsed
                     .errors
@@ -216,7 +216,7 @@ pub struct Workspace {
     /// Parsed files, shared by every unit of a run.
     cache: Arc<ParseCache>,
     files: Vec<SourceFile>,
-    trees: Vec<Option<Arc<Tree>>>,
+    trees: Vec<Option<Arc<Tree<'static>>>>,
     parsed: Vec<Arc<ParsedFile>>,
     /// Whether discovery named or found the file (rather than a module call pulling it in).
     roots: Vec<bool>,
@@ -244,7 +244,7 @@ impl Workspace {
         &self.files[id.0 as usize]
     }
 
-    pub fn files_and_trees(&self) -> (&[SourceFile], &[Option<Arc<Tree>>]) {
+    pub fn files_and_trees(&self) -> (&[SourceFile], &[Option<Arc<Tree<'static>>>]) {
         (&self.files, &self.trees)
     }
 

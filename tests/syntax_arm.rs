@@ -16,10 +16,8 @@ fn read(path: &std::path::Path) -> SourceFile {
     file
 }
 
-fn parse_text(text: &str) -> (SourceFile, Parsed) {
-    let file = SourceFile::new("input.json", text.to_owned(), false);
-    let parsed = syntax::parse(&file, FileKind::Json);
-    (file, parsed)
+fn source(text: &str) -> SourceFile {
+    SourceFile::new("input.json", text.to_owned(), false)
 }
 
 /// `line:col message` of every error.
@@ -109,7 +107,7 @@ fn outline_resource(file: &SourceFile, t: &Template, r: &Resource, depth: usize,
         }
     }
     if let Some(props) = r.properties.as_ref().and_then(json::Value::as_object) {
-        let keys: Vec<&str> = props.iter().map(|m| m.key.as_str()).collect();
+        let keys: Vec<&str> = props.iter().map(|m| &*m.key).collect();
         facts.push(format!("properties keys {keys:?}"));
     }
     if let Some(copy) = &r.copy {
@@ -280,7 +278,8 @@ fn fixtures() {
 
 #[test]
 fn comments_and_crlf() {
-    let (file, parsed) = parse_text("{\r\n  // one\r\n  \"a\": 1 /* two */\r\n}\r\n");
+    let file = source("{\r\n  // one\r\n  \"a\": 1 /* two */\r\n}\r\n");
+    let parsed = syntax::parse(&file, FileKind::Json);
     assert!(parsed.errors.is_empty());
     let Some(Tree::OtherJson(_)) = parsed.tree else {
         panic!("no $schema: other JSON")
@@ -303,7 +302,8 @@ fn bom_is_not_part_of_the_text() {
 
 #[test]
 fn duplicate_key_points_at_the_second_key() {
-    let (file, parsed) = parse_text("{\n  \"a\": 1,\n  \"a\": 2\n}");
+    let file = source("{\n  \"a\": 1,\n  \"a\": 2\n}");
+    let parsed = syntax::parse(&file, FileKind::Json);
     assert_eq!(
         errors(&file, &parsed),
         ["3:3 duplicate key `a`: it is already defined in this object"]
@@ -317,13 +317,15 @@ fn duplicate_key_points_at_the_second_key() {
 #[test]
 fn ten_thousand_levels_of_nesting_is_an_error() {
     let text = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
-    let (file, parsed) = parse_text(&text);
+    let file = source(&text);
+    let parsed = syntax::parse(&file, FileKind::Json);
     assert_eq!(
         errors(&file, &parsed),
         ["1:257 nesting is too deep: more than 256 levels of arrays and objects"]
     );
     let text = "{\"a\":".repeat(10_000);
-    let (file, parsed) = parse_text(&text);
+    let file = source(&text);
+    let parsed = syntax::parse(&file, FileKind::Json);
     assert_eq!(
         errors(&file, &parsed),
         ["1:1281 nesting is too deep: more than 256 levels of arrays and objects"]
@@ -332,7 +334,8 @@ fn ten_thousand_levels_of_nesting_is_an_error() {
 
 #[test]
 fn unterminated_string_points_at_its_quote() {
-    let (file, parsed) = parse_text("{\n  \"a\": \"open\n}\n");
+    let file = source("{\n  \"a\": \"open\n}\n");
+    let parsed = syntax::parse(&file, FileKind::Json);
     assert_eq!(
         errors(&file, &parsed),
         ["2:8 unterminated string: expected a closing `\"`"]
@@ -342,7 +345,8 @@ fn unterminated_string_points_at_its_quote() {
 #[test]
 fn empty_file() {
     for text in ["", " \r\n\t"] {
-        let (file, parsed) = parse_text(text);
+        let file = source(text);
+        let parsed = syntax::parse(&file, FileKind::Json);
         assert_eq!(
             errors(&file, &parsed),
             ["1:1 empty file: expected a JSON object"]
@@ -358,7 +362,8 @@ fn bad_expression_after_an_escape_points_inside_the_string() {
         "{\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\",\n",
         "\"variables\": {\"v\": \"[concat('\\\"x\\\"', 'a' 'b')]\"}}"
     );
-    let (file, parsed) = parse_text(text);
+    let file = source(text);
+    let parsed = syntax::parse(&file, FileKind::Json);
     assert_eq!(
         errors(&file, &parsed),
         ["2:42 expected `,` or `)` in the arguments of `concat`, found `'`"]
@@ -375,7 +380,8 @@ fn expressions_are_reachable_from_values() {
         "{\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\",\n",
         "\"resources\": [{\"type\": \"a/b\", \"name\": \"[parameters('n')]\"}]}"
     );
-    let (file, parsed) = parse_text(text);
+    let file = source(text);
+    let parsed = syntax::parse(&file, FileKind::Json);
     let Some(Tree::ArmTemplate(t)) = &parsed.tree else {
         panic!("a template")
     };
@@ -397,7 +403,8 @@ fn parameter_file_values_are_literals() {
         "{\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#\",\n",
         "\"parameters\": {\"t\": {\"value\": \"[dbo].[emp]\"}}}"
     );
-    let (_, parsed) = parse_text(text);
+    let file = source(text);
+    let parsed = syntax::parse(&file, FileKind::Json);
     assert!(parsed.errors.is_empty());
     let Some(Tree::ArmParameters(p)) = &parsed.tree else {
         panic!("a parameter file")
@@ -415,7 +422,7 @@ fn never_panics_on_prefixes_of_fixtures() {
     )));
     for end in (0..file.text.len()).step_by(7) {
         if let Some(prefix) = file.text.get(..end) {
-            let _ = parse_text(prefix);
+            let _ = syntax::parse(&source(prefix), FileKind::Json);
         }
     }
 }

@@ -32,7 +32,7 @@ pub fn lower(template: &arm::Template) -> TemplateDecl {
 }
 
 struct Lowering<'t> {
-    template: &'t arm::Template,
+    template: &'t arm::Template<'t>,
     /// Inside a user function, `parameters('x')` names the function's own parameter.
     in_function: bool,
     /// How many synthetic symbols each type stem has produced, for unique names.
@@ -594,7 +594,7 @@ fn literal(value: &json::Value) -> Expr {
         Kind::Bool(b) => ExprKind::Bool(*b),
         Kind::Number(Number::Int(i)) => ExprKind::Int(*i),
         Kind::Number(Number::Float(_)) => ExprKind::Error,
-        Kind::String(s) => ExprKind::String(s.as_str().into()),
+        Kind::String(s) => ExprKind::String((**s).into()),
         Kind::Array(items) => {
             ExprKind::Array(items.iter().map(|i| ArrayItem::Item(literal(i))).collect())
         }

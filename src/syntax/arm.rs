@@ -75,7 +75,7 @@ impl Expressions {
             // Without escapes, every span inside is the value's start plus the same offset.
             let plain = v.span.len() == s.len() + 2;
             if plain {
-                if let Some((first, parsed)) = seen.get(s.as_str()) {
+                if let Some((first, parsed)) = seen.get(&**s) {
                     let shift = start - first;
                     match parsed {
                         Ok(index) => expressions.entries.push((start, *index, shift)),
@@ -146,56 +146,56 @@ pub enum Str<'a> {
 
 /// A deployment template: the file or a nested deployment's inline template.
 #[derive(Debug)]
-pub struct Template {
+pub struct Template<'t> {
     /// The template object.
     pub span: Span,
-    pub schema: Option<Value>,
-    pub content_version: Option<Value>,
-    pub language_version: Option<Value>,
+    pub schema: Option<Value<'t>>,
+    pub content_version: Option<Value<'t>>,
+    pub language_version: Option<Value<'t>>,
     /// Boxed, like `definitions`, to keep [`Template`] small (it sits in `syntax::Tree`).
-    pub metadata: Option<Box<Value>>,
-    pub parameters: Vec<Parameter>,
-    pub variables: Vec<Variable>,
+    pub metadata: Option<Box<Value<'t>>>,
+    pub parameters: Vec<Parameter<'t>>,
+    pub variables: Vec<Variable<'t>>,
     /// The `copy` array of `variables`: variables built by a loop.
-    pub variable_copies: Vec<Copy>,
+    pub variable_copies: Vec<Copy<'t>>,
     /// User-defined functions, by namespace.
-    pub functions: Vec<FunctionNamespace>,
+    pub functions: Vec<FunctionNamespace<'t>>,
     /// User-defined types, kept as written.
-    pub definitions: Option<Box<Value>>,
-    pub resources: Vec<Resource>,
+    pub definitions: Option<Box<Value<'t>>>,
+    pub resources: Vec<Resource<'t>>,
     /// Whether `resources` is the languageVersion 2.0 object keyed by symbolic name.
     pub symbolic_resources: bool,
-    pub outputs: Vec<Output>,
+    pub outputs: Vec<Output<'t>>,
     /// Members this model does not name (`apiProfile`, `imports`, …).
-    pub other: Vec<Member>,
+    pub other: Vec<Member<'t>>,
     /// Shared by every template of the file.
     pub file: Arc<FileInfo>,
 }
 
 /// An entry of `parameters`.
 #[derive(Debug)]
-pub struct Parameter {
+pub struct Parameter<'t> {
     pub name: String,
     pub name_span: Span,
     /// The parameter's object.
     pub span: Span,
-    pub type_: Option<Value>,
-    pub default_value: Option<Value>,
-    pub allowed_values: Option<Value>,
-    pub min_value: Option<Value>,
-    pub max_value: Option<Value>,
-    pub min_length: Option<Value>,
-    pub max_length: Option<Value>,
-    pub nullable: Option<Value>,
+    pub type_: Option<Value<'t>>,
+    pub default_value: Option<Value<'t>>,
+    pub allowed_values: Option<Value<'t>>,
+    pub min_value: Option<Value<'t>>,
+    pub max_value: Option<Value<'t>>,
+    pub min_length: Option<Value<'t>>,
+    pub max_length: Option<Value<'t>>,
+    pub nullable: Option<Value<'t>>,
     /// `$ref` to a user-defined type in `definitions`.
-    pub ref_: Option<Value>,
-    pub metadata: Option<Value>,
-    pub other: Vec<Member>,
+    pub ref_: Option<Value<'t>>,
+    pub metadata: Option<Value<'t>>,
+    pub other: Vec<Member<'t>>,
 }
 
-impl Parameter {
+impl<'t> Parameter<'t> {
     /// `metadata.description`.
-    pub fn description(&self) -> Option<&Value> {
+    pub fn description(&self) -> Option<&Value<'t>> {
         self.metadata.as_ref()?.get_ignore_case("description")
     }
 
@@ -212,80 +212,80 @@ impl Parameter {
 
 /// An entry of `variables` (other than `copy`).
 #[derive(Debug)]
-pub struct Variable {
+pub struct Variable<'t> {
     pub name: String,
     pub name_span: Span,
-    pub value: Value,
+    pub value: Value<'t>,
 }
 
 /// A `copy` loop: of a resource or output (`name`, `count`, `mode`, `batchSize`) or of a
 /// variable (`name`, `count`, `input`).
 #[derive(Debug)]
-pub struct Copy {
+pub struct Copy<'t> {
     pub span: Span,
-    pub name: Option<Value>,
-    pub count: Option<Value>,
-    pub mode: Option<Value>,
-    pub batch_size: Option<Value>,
-    pub input: Option<Value>,
-    pub other: Vec<Member>,
+    pub name: Option<Value<'t>>,
+    pub count: Option<Value<'t>>,
+    pub mode: Option<Value<'t>>,
+    pub batch_size: Option<Value<'t>>,
+    pub input: Option<Value<'t>>,
+    pub other: Vec<Member<'t>>,
 }
 
 /// An entry of `functions`: a namespace of user-defined functions.
 #[derive(Debug)]
-pub struct FunctionNamespace {
+pub struct FunctionNamespace<'t> {
     pub span: Span,
-    pub namespace: Option<Value>,
-    pub members: Vec<Function>,
-    pub other: Vec<Member>,
+    pub namespace: Option<Value<'t>>,
+    pub members: Vec<Function<'t>>,
+    pub other: Vec<Member<'t>>,
 }
 
 /// A user-defined function `namespace.name(parameters) → output`.
 #[derive(Debug)]
-pub struct Function {
+pub struct Function<'t> {
     pub name: String,
     pub name_span: Span,
     pub span: Span,
     /// The `parameters` array (`[{ "name": …, "type": … }]`).
-    pub parameters: Option<Value>,
+    pub parameters: Option<Value<'t>>,
     /// The `output` object (`{ "type": …, "value": "[...]" }`).
-    pub output: Option<Value>,
-    pub other: Vec<Member>,
+    pub output: Option<Value<'t>>,
+    pub other: Vec<Member<'t>>,
 }
 
 /// A resource declaration (including `existing` references and nested deployments).
 #[derive(Debug)]
-pub struct Resource {
+pub struct Resource<'t> {
     /// The resource object.
     pub span: Span,
     /// The languageVersion 2.0 key, with its span.
     pub symbolic_name: Option<(String, Span)>,
-    pub type_: Option<Value>,
-    pub api_version: Option<Value>,
-    pub name: Option<Value>,
-    pub location: Option<Value>,
-    pub kind: Option<Value>,
-    pub sku: Option<Value>,
-    pub identity: Option<Value>,
-    pub properties: Option<Value>,
-    pub tags: Option<Value>,
-    pub condition: Option<Value>,
-    pub depends_on: Option<Value>,
-    pub scope: Option<Value>,
-    pub existing: Option<Value>,
-    pub copy: Option<Copy>,
-    pub plan: Option<Value>,
-    pub zones: Option<Value>,
+    pub type_: Option<Value<'t>>,
+    pub api_version: Option<Value<'t>>,
+    pub name: Option<Value<'t>>,
+    pub location: Option<Value<'t>>,
+    pub kind: Option<Value<'t>>,
+    pub sku: Option<Value<'t>>,
+    pub identity: Option<Value<'t>>,
+    pub properties: Option<Value<'t>>,
+    pub tags: Option<Value<'t>>,
+    pub condition: Option<Value<'t>>,
+    pub depends_on: Option<Value<'t>>,
+    pub scope: Option<Value<'t>>,
+    pub existing: Option<Value<'t>>,
+    pub copy: Option<Copy<'t>>,
+    pub plan: Option<Value<'t>>,
+    pub zones: Option<Value<'t>>,
     /// The `comments` property (not JSON comments).
-    pub comments: Option<Value>,
+    pub comments: Option<Value<'t>>,
     /// Child resources written inside this one.
-    pub resources: Vec<Resource>,
+    pub resources: Vec<Resource<'t>>,
     /// Set when this is a `Microsoft.Resources/deployments` resource.
-    pub deployment: Option<NestedDeployment>,
-    pub other: Vec<Member>,
+    pub deployment: Option<NestedDeployment<'t>>,
+    pub other: Vec<Member<'t>>,
 }
 
-impl Resource {
+impl<'t> Resource<'t> {
     /// The `type` when it is a literal string.
     pub fn type_name(&self) -> Option<&str> {
         self.type_.as_ref()?.as_str()
@@ -297,7 +297,7 @@ impl Resource {
     }
 
     /// A member of `properties`, matched ignoring case.
-    pub fn property(&self, key: &str) -> Option<&Value> {
+    pub fn property(&self, key: &str) -> Option<&Value<'t>> {
         self.properties.as_ref()?.get_ignore_case(key)
     }
 }
@@ -314,70 +314,70 @@ pub enum EvaluationScope {
 
 /// The parts of a `Microsoft.Resources/deployments` resource that make it a module call.
 #[derive(Debug)]
-pub struct NestedDeployment {
+pub struct NestedDeployment<'t> {
     pub scope: EvaluationScope,
     /// The `scope` value, when written.
-    pub scope_value: Option<Value>,
+    pub scope_value: Option<Value<'t>>,
     /// The inline `properties.template`, moved out of `properties`.
-    pub template: Option<Box<Template>>,
+    pub template: Option<Box<Template<'t>>>,
     /// The key span of `"template"` in `properties`.
     pub template_key_span: Option<Span>,
     /// `properties.templateLink` (a reference to another file or a template spec), moved out
     /// of `properties` (a null is left in its place).
-    pub template_link: Option<Value>,
+    pub template_link: Option<Value<'t>>,
     /// `properties.parameters` (the arguments), moved out of `properties` like the link.
-    pub parameters: Option<Value>,
+    pub parameters: Option<Value<'t>>,
 }
 
 /// An entry of `outputs`.
 #[derive(Debug)]
-pub struct Output {
+pub struct Output<'t> {
     pub name: String,
     pub name_span: Span,
     pub span: Span,
-    pub type_: Option<Value>,
-    pub value: Option<Value>,
-    pub copy: Option<Copy>,
-    pub condition: Option<Value>,
-    pub metadata: Option<Value>,
-    pub other: Vec<Member>,
+    pub type_: Option<Value<'t>>,
+    pub value: Option<Value<'t>>,
+    pub copy: Option<Copy<'t>>,
+    pub condition: Option<Value<'t>>,
+    pub metadata: Option<Value<'t>>,
+    pub other: Vec<Member<'t>>,
 }
 
 /// A deployment parameter file.
 #[derive(Debug)]
-pub struct ParameterFile {
+pub struct ParameterFile<'t> {
     pub span: Span,
-    pub schema: Option<Value>,
-    pub content_version: Option<Value>,
-    pub parameters: Vec<ParameterValue>,
-    pub other: Vec<Member>,
+    pub schema: Option<Value<'t>>,
+    pub content_version: Option<Value<'t>>,
+    pub parameters: Vec<ParameterValue<'t>>,
+    pub other: Vec<Member<'t>>,
     pub file: Arc<FileInfo>,
 }
 
 /// One entry of a parameter file's `parameters`.
 #[derive(Debug)]
-pub struct ParameterValue {
+pub struct ParameterValue<'t> {
     pub name: String,
     pub name_span: Span,
     pub span: Span,
-    pub value: Option<Value>,
-    pub reference: Option<KeyVaultReference>,
+    pub value: Option<Value<'t>>,
+    pub reference: Option<KeyVaultReference<'t>>,
     /// `expression` (Bicep's `externalInputs(...)` form), as written; not parsed.
-    pub expression: Option<Value>,
-    pub metadata: Option<Value>,
-    pub other: Vec<Member>,
+    pub expression: Option<Value<'t>>,
+    pub metadata: Option<Value<'t>>,
+    pub other: Vec<Member<'t>>,
 }
 
 /// A `reference` to a Key Vault secret.
 #[derive(Debug)]
-pub struct KeyVaultReference {
+pub struct KeyVaultReference<'t> {
     pub span: Span,
     /// `reference.keyVault.id`.
-    pub key_vault_id: Option<Value>,
-    pub secret_name: Option<Value>,
-    pub secret_version: Option<Value>,
+    pub key_vault_id: Option<Value<'t>>,
+    pub secret_name: Option<Value<'t>>,
+    pub secret_version: Option<Value<'t>>,
     /// `reference` as written.
-    pub value: Value,
+    pub value: Value<'t>,
 }
 
 /// Lower-cases an ASCII key into `buf` for matching; keys too long to be one we know match
@@ -402,7 +402,11 @@ fn shape_error(errors: &mut Vec<SyntaxError>, span: Span, message: String) {
 }
 
 /// The members of `value` when it is an object; otherwise reports that `what` must be one.
-fn object_members(value: Value, what: &str, errors: &mut Vec<SyntaxError>) -> Option<Vec<Member>> {
+fn object_members<'t>(
+    value: Value<'t>,
+    what: &str,
+    errors: &mut Vec<SyntaxError>,
+) -> Option<Vec<Member<'t>>> {
     match value.kind {
         Kind::Object(members) => Some(members),
         _ => {
@@ -420,10 +424,10 @@ fn is_expression(value: &Value) -> bool {
     value.as_str().is_some_and(arm_expr::is_expression)
 }
 
-impl Template {
+impl<'t> Template<'t> {
     /// Reads the template `root` of the file `text`, reporting wrong shapes and malformed
     /// expressions into `errors`.
-    pub fn from_json(text: &str, root: Value, errors: &mut Vec<SyntaxError>) -> Template {
+    pub fn from_json(text: &str, root: Value<'t>, errors: &mut Vec<SyntaxError>) -> Template<'t> {
         Template::from_document(
             text,
             json::Document {
@@ -437,9 +441,9 @@ impl Template {
     /// As [`Template::from_json`], keeping the file's comments.
     pub fn from_document(
         text: &str,
-        doc: json::Document,
+        doc: json::Document<'t>,
         errors: &mut Vec<SyntaxError>,
-    ) -> Template {
+    ) -> Template<'t> {
         let file = Arc::new(FileInfo {
             expressions: Expressions::read(text, &doc.root, errors),
             comments: doc.comments,
@@ -447,7 +451,7 @@ impl Template {
         Template::read(doc.root, &file, errors)
     }
 
-    fn empty(span: Span, file: &Arc<FileInfo>) -> Template {
+    fn empty(span: Span, file: &Arc<FileInfo>) -> Template<'t> {
         Template {
             span,
             schema: None,
@@ -467,7 +471,7 @@ impl Template {
         }
     }
 
-    fn read(root: Value, file: &Arc<FileInfo>, errors: &mut Vec<SyntaxError>) -> Template {
+    fn read(root: Value<'t>, file: &Arc<FileInfo>, errors: &mut Vec<SyntaxError>) -> Template<'t> {
         let mut t = Template::empty(root.span, file);
         let Some(members) = object_members(root, "a deployment template", errors) else {
             return t;
@@ -505,7 +509,7 @@ impl Template {
         t
     }
 
-    fn read_variables(&mut self, value: Value, errors: &mut Vec<SyntaxError>) {
+    fn read_variables(&mut self, value: Value<'t>, errors: &mut Vec<SyntaxError>) {
         let Some(members) = object_members(value, "`variables`", errors) else {
             return;
         };
@@ -530,7 +534,7 @@ impl Template {
                 }
             } else {
                 self.variables.push(Variable {
-                    name: m.key,
+                    name: m.key.into_owned(),
                     name_span: m.key_span,
                     value: m.value,
                 });
@@ -538,7 +542,7 @@ impl Template {
         }
     }
 
-    fn read_functions(&mut self, value: Value, errors: &mut Vec<SyntaxError>) {
+    fn read_functions(&mut self, value: Value<'t>, errors: &mut Vec<SyntaxError>) {
         let items = match value.kind {
             Kind::Array(items) => items,
             _ => {
@@ -576,7 +580,7 @@ impl Template {
                             continue;
                         };
                         let mut function = Function {
-                            name: f.key,
+                            name: f.key.into_owned(),
                             name_span: f.key_span,
                             span,
                             parameters: None,
@@ -604,7 +608,7 @@ impl Template {
 
     fn read_resources(
         &mut self,
-        value: Value,
+        value: Value<'t>,
         file: &Arc<FileInfo>,
         errors: &mut Vec<SyntaxError>,
     ) {
@@ -620,7 +624,12 @@ impl Template {
                 self.resources = members
                     .into_iter()
                     .filter_map(|m| {
-                        Resource::read(m.value, Some((m.key, m.key_span)), file, errors)
+                        Resource::read(
+                            m.value,
+                            Some((m.key.into_owned(), m.key_span)),
+                            file,
+                            errors,
+                        )
                     })
                     .collect();
             }
@@ -651,8 +660,8 @@ impl Template {
     }
 
     /// Every resource, children and nested templates' resources included, parents first.
-    pub fn all_resources(&self) -> Vec<&Resource> {
-        fn visit<'a>(resources: &'a [Resource], out: &mut Vec<&'a Resource>) {
+    pub fn all_resources(&self) -> Vec<&Resource<'t>> {
+        fn visit<'a, 't>(resources: &'a [Resource<'t>], out: &mut Vec<&'a Resource<'t>>) {
             for r in resources {
                 out.push(r);
                 visit(&r.resources, out);
@@ -667,7 +676,7 @@ impl Template {
     }
 
     /// The nested templates, depth first.
-    pub fn nested_templates(&self) -> Vec<&Template> {
+    pub fn nested_templates(&self) -> Vec<&Template<'t>> {
         self.all_resources()
             .into_iter()
             .filter_map(|r| r.deployment.as_ref()?.template.as_deref())
@@ -685,12 +694,12 @@ fn read_string<'a>(file: &'a FileInfo, value: &'a Value) -> Option<Str<'a>> {
     })
 }
 
-impl Parameter {
-    fn read(m: Member, errors: &mut Vec<SyntaxError>) -> Option<Parameter> {
+impl<'t> Parameter<'t> {
+    fn read(m: Member<'t>, errors: &mut Vec<SyntaxError>) -> Option<Parameter<'t>> {
         let span = m.value.span;
         let members = object_members(m.value, &format!("the parameter `{}`", m.key), errors)?;
         let mut p = Parameter {
-            name: m.key,
+            name: m.key.into_owned(),
             name_span: m.key_span,
             span,
             type_: None,
@@ -729,8 +738,8 @@ impl Parameter {
     }
 }
 
-impl Copy {
-    fn read(value: Value, what: &str, errors: &mut Vec<SyntaxError>) -> Option<Copy> {
+impl<'t> Copy<'t> {
+    fn read(value: Value<'t>, what: &str, errors: &mut Vec<SyntaxError>) -> Option<Copy<'t>> {
         let span = value.span;
         let members = object_members(value, what, errors)?;
         let mut c = Copy {
@@ -761,12 +770,12 @@ impl Copy {
     }
 }
 
-impl Output {
-    fn read(m: Member, errors: &mut Vec<SyntaxError>) -> Option<Output> {
+impl<'t> Output<'t> {
+    fn read(m: Member<'t>, errors: &mut Vec<SyntaxError>) -> Option<Output<'t>> {
         let span = m.value.span;
         let members = object_members(m.value, &format!("the output `{}`", m.key), errors)?;
         let mut o = Output {
-            name: m.key,
+            name: m.key.into_owned(),
             name_span: m.key_span,
             span,
             type_: None,
@@ -798,13 +807,13 @@ impl Output {
     }
 }
 
-impl Resource {
+impl<'t> Resource<'t> {
     fn read(
-        value: Value,
+        value: Value<'t>,
         symbolic_name: Option<(String, Span)>,
         file: &Arc<FileInfo>,
         errors: &mut Vec<SyntaxError>,
-    ) -> Option<Resource> {
+    ) -> Option<Resource<'t>> {
         let span = value.span;
         let head = value.head();
         let what = match &symbolic_name {
@@ -913,13 +922,13 @@ impl Resource {
     }
 }
 
-impl NestedDeployment {
+impl<'t> NestedDeployment<'t> {
     /// Takes the inline template, the arguments and the link out of `properties` and reads them.
     fn read(
-        properties: &mut Option<Value>,
+        properties: &mut Option<Value<'t>>,
         file: &Arc<FileInfo>,
         errors: &mut Vec<SyntaxError>,
-    ) -> NestedDeployment {
+    ) -> NestedDeployment<'t> {
         let mut d = NestedDeployment {
             scope: EvaluationScope::Outer,
             scope_value: None,
@@ -939,7 +948,7 @@ impl NestedDeployment {
         // The arguments and the link are moved out too: nothing reads a deployment's
         // `properties` but this model, and a compiled AVM template passes thousands of
         // arguments (copying them was 1 % of reading it).
-        let take = |value: &mut Value| {
+        let take = |value: &mut Value<'t>| {
             let span = value.span;
             std::mem::replace(
                 value,
@@ -988,9 +997,13 @@ impl NestedDeployment {
     }
 }
 
-impl ParameterFile {
+impl<'t> ParameterFile<'t> {
     /// Reads the parameter file `root` of the file `text`.
-    pub fn from_json(text: &str, root: Value, errors: &mut Vec<SyntaxError>) -> ParameterFile {
+    pub fn from_json(
+        text: &str,
+        root: Value<'t>,
+        errors: &mut Vec<SyntaxError>,
+    ) -> ParameterFile<'t> {
         ParameterFile::from_document(
             text,
             json::Document {
@@ -1004,9 +1017,9 @@ impl ParameterFile {
     /// As [`ParameterFile::from_json`], keeping the file's comments.
     pub fn from_document(
         text: &str,
-        doc: json::Document,
+        doc: json::Document<'t>,
         errors: &mut Vec<SyntaxError>,
-    ) -> ParameterFile {
+    ) -> ParameterFile<'t> {
         // Parameter values are inputs, not template text: ARM passes them as written (the
         // quickstarts pass SQL names like `"[dbo].[emp]"`), so no expression is read here.
         let _ = text;
@@ -1057,19 +1070,59 @@ impl ParameterFile {
         &self.file.comments
     }
 
-    pub fn parameter(&self, name: &str) -> Option<&ParameterValue> {
+    pub fn parameter(&self, name: &str) -> Option<&ParameterValue<'t>> {
         self.parameters
             .iter()
             .find(|p| p.name.eq_ignore_ascii_case(name))
     }
 }
 
-impl ParameterValue {
-    fn read(m: Member, errors: &mut Vec<SyntaxError>) -> Option<ParameterValue> {
+impl ParameterFile<'_> {
+    /// The same file holding its own strings: parameter files are kept with their parsed
+    /// file (their values are read when a template is instantiated), past the text.
+    pub fn into_owned(self) -> ParameterFile<'static> {
+        ParameterFile {
+            span: self.span,
+            schema: self.schema.map(Value::into_owned),
+            content_version: self.content_version.map(Value::into_owned),
+            parameters: self
+                .parameters
+                .into_iter()
+                .map(ParameterValue::into_owned)
+                .collect(),
+            other: self.other.into_iter().map(Member::into_owned).collect(),
+            file: self.file,
+        }
+    }
+}
+
+impl ParameterValue<'_> {
+    fn into_owned(self) -> ParameterValue<'static> {
+        ParameterValue {
+            name: self.name,
+            name_span: self.name_span,
+            span: self.span,
+            value: self.value.map(Value::into_owned),
+            reference: self.reference.map(|r| KeyVaultReference {
+                span: r.span,
+                key_vault_id: r.key_vault_id.map(Value::into_owned),
+                secret_name: r.secret_name.map(Value::into_owned),
+                secret_version: r.secret_version.map(Value::into_owned),
+                value: r.value.into_owned(),
+            }),
+            expression: self.expression.map(Value::into_owned),
+            metadata: self.metadata.map(Value::into_owned),
+            other: self.other.into_iter().map(Member::into_owned).collect(),
+        }
+    }
+}
+
+impl<'t> ParameterValue<'t> {
+    fn read(m: Member<'t>, errors: &mut Vec<SyntaxError>) -> Option<ParameterValue<'t>> {
         let span = m.value.span;
         let members = object_members(m.value, &format!("the parameter `{}`", m.key), errors)?;
         let mut p = ParameterValue {
-            name: m.key,
+            name: m.key.into_owned(),
             name_span: m.key_span,
             span,
             value: None,
@@ -1105,10 +1158,10 @@ impl ParameterValue {
     }
 }
 
-impl KeyVaultReference {
+impl<'t> KeyVaultReference<'t> {
     /// Any shape is kept: the quickstarts use placeholder strings such as
     /// `"GEN-KEYVAULT-PASSWORD-REFERENCE"` that their pipeline replaces.
-    fn read(value: Value) -> KeyVaultReference {
+    fn read(value: Value<'t>) -> KeyVaultReference<'t> {
         KeyVaultReference {
             span: value.span,
             key_vault_id: value
@@ -1126,7 +1179,7 @@ impl KeyVaultReference {
 mod tests {
     use super::*;
 
-    fn template(text: &str) -> (Template, Vec<SyntaxError>) {
+    fn template(text: &str) -> (Template<'_>, Vec<SyntaxError>) {
         let (doc, mut errors) = json::parse_document(text);
         let t = Template::from_document(text, doc.expect("valid JSON"), &mut errors);
         (t, errors)

@@ -34,21 +34,22 @@ pub const MAX_DEPTH: u32 = 256;
 
 /// A JSON value and the span it was written at (for strings, including the quotes).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Value {
+pub struct Value<'t> {
     pub span: Span,
-    pub kind: Kind,
+    pub kind: Kind<'t>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Kind {
+pub enum Kind<'t> {
     Null,
     Bool(bool),
     Number(Number),
-    /// The decoded string.
-    String(String),
-    Array(Vec<Value>),
+    /// The decoded string: borrowed from the text when written without escapes (most are;
+    /// copying them was the most frequent allocation of a run over compiled templates).
+    String(Cow<'t, str>),
+    Array(Vec<Value<'t>>),
     /// Members in source order; duplicates are reported and the later one is kept too.
-    Object(Vec<Member>),
+    Object(Vec<Member<'t>>),
 }
 
 /// A JSON number; its source text is the value's span.
@@ -61,17 +62,28 @@ pub enum Number {
 
 /// One `"key": value` pair of an object.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Member {
-    pub key: String,
+pub struct Member<'t> {
+    pub key: Cow<'t, str>,
     /// The key including its quotes.
     pub key_span: Span,
-    pub value: Value,
+    pub value: Value<'t>,
+}
+
+impl Member<'_> {
+    /// See [`Value::into_owned`].
+    pub fn into_owned(self) -> Member<'static> {
+        Member {
+            key: Cow::Owned(self.key.into_owned()),
+            key_span: self.key_span,
+            value: self.value.into_owned(),
+        }
+    }
 }
 
 /// A parsed file: the top-level value and every comment, in source order.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Document {
-    pub root: Value,
+pub struct Document<'t> {
+    pub root: Value<'t>,
     pub comments: Vec<Comment>,
 }
 
@@ -101,20 +113,20 @@ impl Comment {
     }
 }
 
-impl Value {
+impl<'t> Value<'t> {
     /// The value of the first member named exactly `key`, if this is an object.
-    pub fn get(&self, key: &str) -> Option<&Value> {
+    pub fn get(&self, key: &str) -> Option<&Value<'t>> {
         self.member(key).map(|m| &m.value)
     }
 
     /// The first member named exactly `key`, if this is an object.
-    pub fn member(&self, key: &str) -> Option<&Member> {
+    pub fn member(&self, key: &str) -> Option<&Member<'t>> {
         self.as_object()?.iter().find(|m| m.key == key)
     }
 
     /// The first member whose name matches `key` ignoring ASCII case, as ARM matches
     /// property names.
-    pub fn get_ignore_case(&self, key: &str) -> Option<&Value> {
+    pub fn get_ignore_case(&self, key: &str) -> Option<&Value<'t>> {
         self.as_object()?
             .iter()
             .find(|m| m.key.eq_ignore_ascii_case(key))
@@ -150,14 +162,14 @@ impl Value {
         }
     }
 
-    pub fn as_array(&self) -> Option<&[Value]> {
+    pub fn as_array(&self) -> Option<&[Value<'t>]> {
         match &self.kind {
             Kind::Array(items) => Some(items),
             _ => None,
         }
     }
 
-    pub fn as_object(&self) -> Option<&[Member]> {
+    pub fn as_object(&self) -> Option<&[Member<'t>]> {
         match &self.kind {
             Kind::Object(members) => Some(members),
             _ => None,
@@ -190,7 +202,25 @@ impl Value {
     }
 
     /// Calls `f` on this value and every value inside it, in source order (parents first).
-    pub fn walk<'v>(&'v self, f: &mut impl FnMut(&'v Value)) {
+    /// The same value holding its own strings, to keep past the text it was parsed from.
+    pub fn into_owned(self) -> Value<'static> {
+        let kind = match self.kind {
+            Kind::Null => Kind::Null,
+            Kind::Bool(b) => Kind::Bool(b),
+            Kind::Number(n) => Kind::Number(n),
+            Kind::String(s) => Kind::String(Cow::Owned(s.into_owned())),
+            Kind::Array(items) => Kind::Array(items.into_iter().map(Value::into_owned).collect()),
+            Kind::Object(members) => {
+                Kind::Object(members.into_iter().map(Member::into_owned).collect())
+            }
+        };
+        Value {
+            span: self.span,
+            kind,
+        }
+    }
+
+    pub fn walk<'v>(&'v self, f: &mut impl FnMut(&'v Value<'t>)) {
         f(self);
         match &self.kind {
             Kind::Array(items) => items.iter().for_each(|v| v.walk(f)),
@@ -201,14 +231,14 @@ impl Value {
 }
 
 /// Parses `text` (BOM already removed) into its top-level value.
-pub fn parse(text: &str) -> (Option<Value>, Vec<SyntaxError>) {
+pub fn parse(text: &str) -> (Option<Value<'_>>, Vec<SyntaxError>) {
     let (doc, errors) = parse_document(text);
     (doc.map(|d| d.root), errors)
 }
 
 /// Parses `text` (BOM already removed) into its top-level value and comments. The value is
 /// `None` when a structural error stopped the parse; `errors` is sorted by position.
-pub fn parse_document(text: &str) -> (Option<Document>, Vec<SyntaxError>) {
+pub fn parse_document(text: &str) -> (Option<Document<'_>>, Vec<SyntaxError>) {
     let mut p = Parser {
         text,
         depth: 0,
@@ -339,8 +369,8 @@ struct Parser<'t> {
     errors: Vec<SyntaxError>,
     /// Members and items of the objects and arrays being read, innermost last: each container
     /// is copied out once, at its exact size, when it closes (no growth reallocations).
-    members: Vec<Member>,
-    items: Vec<Value>,
+    members: Vec<Member<'t>>,
+    items: Vec<Value<'t>>,
 }
 
 impl<'t> Parser<'t> {
@@ -366,7 +396,7 @@ impl<'t> Parser<'t> {
             .push(SyntaxError::new(SyntaxErrorKind::Json, span, message));
     }
 
-    fn document(&mut self, i: &'t str) -> Res<'t, Value> {
+    fn document(&mut self, i: &'t str) -> Res<'t, Value<'t>> {
         let (i, ()) = self.ws(i)?;
         if i.is_empty() {
             return Err(nom::Err::Failure(Fail {
@@ -427,7 +457,7 @@ impl<'t> Parser<'t> {
     }
 
     /// A value; `i` starts at its first character (whitespace already skipped).
-    fn value(&mut self, i: &'t str) -> Res<'t, Value> {
+    fn value(&mut self, i: &'t str) -> Res<'t, Value<'t>> {
         match i.as_bytes().first() {
             Some(b'{') => self.object(i),
             Some(b'[') => self.array(i),
@@ -463,7 +493,7 @@ impl<'t> Parser<'t> {
         }
     }
 
-    fn expected_value(&self, i: &'t str) -> Res<'t, Value> {
+    fn expected_value(&self, i: &'t str) -> Res<'t, Value<'t>> {
         let what = if i.starts_with('\'') {
             "strings must be in double quotes".to_owned()
         } else {
@@ -487,7 +517,7 @@ impl<'t> Parser<'t> {
         Ok((i, ()))
     }
 
-    fn object(&mut self, start: &'t str) -> Res<'t, Value> {
+    fn object(&mut self, start: &'t str) -> Res<'t, Value<'t>> {
         self.enter(start)?;
         let (mut i, _) = char('{')(start)?;
         let base = self.members.len();
@@ -552,7 +582,7 @@ impl<'t> Parser<'t> {
         }
         self.depth -= 1;
         self.report_duplicates(base);
-        let members: Vec<Member> = self.members.drain(base..).collect();
+        let members: Vec<Member<'t>> = self.members.drain(base..).collect();
         Ok((
             i,
             Value {
@@ -599,7 +629,7 @@ impl<'t> Parser<'t> {
         }
     }
 
-    fn array(&mut self, start: &'t str) -> Res<'t, Value> {
+    fn array(&mut self, start: &'t str) -> Res<'t, Value<'t>> {
         self.enter(start)?;
         let (mut i, _) = char('[')(start)?;
         let base = self.items.len();
@@ -635,7 +665,7 @@ impl<'t> Parser<'t> {
             }
         }
         self.depth -= 1;
-        let items: Vec<Value> = self.items.drain(base..).collect();
+        let items: Vec<Value<'t>> = self.items.drain(base..).collect();
         Ok((
             i,
             Value {
@@ -645,7 +675,7 @@ impl<'t> Parser<'t> {
         ))
     }
 
-    fn number(&mut self, i: &'t str) -> Res<'t, Value> {
+    fn number(&mut self, i: &'t str) -> Res<'t, Value<'t>> {
         let (rest, _) = opt(char('-'))(i)?;
         let Ok((rest, _)) = digit1::<_, Fail>(rest) else {
             return fail(rest, format!("expected a digit after `-`, {}", found(rest)));
@@ -694,7 +724,7 @@ impl<'t> Parser<'t> {
     }
 
     /// A string; `i` starts at its opening quote.
-    fn string(&mut self, i: &'t str) -> Res<'t, String> {
+    fn string(&mut self, i: &'t str) -> Res<'t, Cow<'t, str>> {
         let bytes = i.as_bytes();
         let mut j = 1;
         let mut escaped = false;
@@ -723,9 +753,9 @@ impl<'t> Parser<'t> {
         let rest = &i[j + 1..];
         let s = if escaped {
             let base = self.offset(i) + 1;
-            unescape(raw, base, &mut self.errors, None)
+            Cow::Owned(unescape(raw, base, &mut self.errors, None))
         } else {
-            raw.to_owned()
+            Cow::Borrowed(raw)
         };
         Ok((rest, s))
     }

@@ -14,6 +14,20 @@ pub mod json;
 
 use crate::source::{SourceFile, Span};
 
+impl Tree<'_> {
+    /// The same tree holding its own strings. An ARM template is lowered and reduced to its
+    /// comments before it is kept, so it is converted the same way (to its comments).
+    pub fn into_owned(self) -> Tree<'static> {
+        match self {
+            Tree::Bicep(program) => Tree::Bicep(program),
+            Tree::ArmTemplate(template) => Tree::ArmTemplateComments(template.comments().to_vec()),
+            Tree::ArmTemplateComments(comments) => Tree::ArmTemplateComments(comments),
+            Tree::ArmParameters(file) => Tree::ArmParameters(file.into_owned()),
+            Tree::OtherJson(value) => Tree::OtherJson(value.into_owned()),
+        }
+    }
+}
+
 /// A parse error with the exact place it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
@@ -57,24 +71,27 @@ pub enum FileKind {
 }
 
 /// The tree a front end produced.
+///
+/// Parsing borrows the JSON strings from the file's text; a file keeps `Tree<'static>` (see
+/// [`Tree::into_owned`]).
 #[derive(Debug)]
-pub enum Tree {
+pub enum Tree<'t> {
     Bicep(bicep::Program),
-    ArmTemplate(arm::Template),
+    ArmTemplate(arm::Template<'t>),
     /// An ARM template once its declaration is lowered (see `workspace::ParsedFile`): the
     /// graph reads the declaration, suppressions read the comments, and nothing reads the
     /// JSON tree again, the largest structure of a run over compiled templates.
     ArmTemplateComments(Vec<json::Comment>),
-    ArmParameters(arm::ParameterFile),
+    ArmParameters(arm::ParameterFile<'t>),
     /// JSON that is neither a deployment template nor a parameter file (linted only when named
     /// on the command line: syntax is checked, nothing else applies).
-    OtherJson(json::Value),
+    OtherJson(json::Value<'t>),
 }
 
 #[derive(Debug)]
-pub struct Parsed {
+pub struct Parsed<'t> {
     /// `None` only when nothing could be read at all (e.g. an empty or undecodable file).
-    pub tree: Option<Tree>,
+    pub tree: Option<Tree<'t>>,
     pub errors: Vec<SyntaxError>,
 }
 
@@ -111,7 +128,7 @@ impl JsonSchema {
 
 /// Parses one file. JSON is classified by its `$schema` and read as an ARM template or
 /// parameter file when it is one.
-pub fn parse(file: &SourceFile, kind: FileKind) -> Parsed {
+pub fn parse(file: &SourceFile, kind: FileKind) -> Parsed<'_> {
     match kind {
         FileKind::Bicep | FileKind::BicepParams => {
             let (program, errors) = bicep::parse(&file.text, kind == FileKind::BicepParams);
