@@ -445,11 +445,11 @@ impl Workspace {
 
     /// The values a parameter file gives: ARM `parameters.x.value` entries read literally,
     /// `.bicepparam` assignments evaluated (they may use variables and functions).
-    fn supplied_params(&mut self, params: FileId) -> IndexMap<String, SuppliedParam> {
-        let values: Vec<(String, Value)> = match self.trees[params.0 as usize].as_deref() {
+    fn supplied_params(&mut self, params: FileId) -> IndexMap<Arc<str>, SuppliedParam> {
+        let values: Vec<(Arc<str>, Value)> = match self.trees[params.0 as usize].as_deref() {
             Some(Tree::ArmParameters(file)) => from_arm::parameter_values(file)
                 .into_iter()
-                .map(|(name, _, expr)| (name, literal_value(params, &expr)))
+                .map(|(name, _, expr)| (name.into(), literal_value(params, &expr)))
                 .collect(),
             Some(Tree::Bicep(program)) if program.is_params => {
                 let Some(decl) = self.decl(params) else {
@@ -608,7 +608,7 @@ fn literal_value(file: FileId, expr: &crate::graph::expr::Expr) -> Value {
                 .iter()
                 .filter_map(|item| match item {
                     ObjectItem::Property(p) => {
-                        Some((p.key_name()?.to_owned(), literal_value(file, &p.value)))
+                        Some((p.key_text()?.clone(), literal_value(file, &p.value)))
                     }
                     ObjectItem::Spread(_) => None,
                 })

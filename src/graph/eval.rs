@@ -163,7 +163,7 @@ impl<'l> Builder<'l> {
         &mut self,
         decl: Arc<TemplateDecl>,
         file: FileId,
-        supplied: IndexMap<String, SuppliedParam>,
+        supplied: IndexMap<Arc<str>, SuppliedParam>,
     ) -> TemplateIndex {
         let chain = vec![file];
         self.instantiate(decl, file, None, supplied, None, chain, 0)
@@ -175,7 +175,7 @@ impl<'l> Builder<'l> {
         decl: Arc<TemplateDecl>,
         file: FileId,
         caller: Option<ModuleIndex>,
-        supplied: IndexMap<String, SuppliedParam>,
+        supplied: IndexMap<Arc<str>, SuppliedParam>,
         outer: Option<usize>,
         chain: Vec<FileId>,
         module_depth: usize,
@@ -198,13 +198,13 @@ impl<'l> Builder<'l> {
         let mut sources = vec![None; decl.parameters.len()];
         let mut undeclared_params = FastMap::default();
         for (name, given) in supplied {
-            match names.parameters.get(&name) {
+            match names.parameters.get(&*name) {
                 Some(&at) => {
                     sources[at] = Some(given.source);
                     params[at] = Slot::Done(given.value);
                 }
                 None => {
-                    undeclared_params.insert(name, Slot::Done(given.value));
+                    undeclared_params.insert(name.to_string(), Slot::Done(given.value));
                 }
             }
         }
@@ -252,7 +252,7 @@ impl<'l> Builder<'l> {
             let value = self.eval(instance, &output.value, &Locals::default());
             self.graph.templates[template.0 as usize]
                 .outputs
-                .insert(output.name.clone(), value);
+                .insert(output.name.as_str().into(), value);
         }
         template
     }
@@ -941,12 +941,13 @@ impl<'l> Builder<'l> {
         for item in items {
             match item {
                 ObjectItem::Property(property) => {
-                    let key = match property.key_name() {
-                        Some(key) => key.to_owned(),
+                    // Keys are shared with the declaration: no allocation per member evaluated.
+                    let key = match property.key_text() {
+                        Some(key) => key.clone(),
                         None => {
                             let key = self.eval(instance, &property.key, locals);
                             match key.kind {
-                                ValueKind::String(key) => key.to_string(),
+                                ValueKind::String(key) => key,
                                 // A key only the deployment knows (`'${uami.id}': {}`): the
                                 // entry cannot be looked up by name, but what it refers to
                                 // (the identity it attaches) must not be lost.
@@ -956,7 +957,10 @@ impl<'l> Builder<'l> {
                                     unknown.absorb(&key);
                                     unknown.absorb(&value);
                                     let described = super::export::describe(&self.graph, &key);
-                                    map.insert(described, Value::unknown(value.origin, unknown));
+                                    map.insert(
+                                        described.into(),
+                                        Value::unknown(value.origin, unknown),
+                                    );
                                     continue;
                                 }
                             }
@@ -1342,7 +1346,7 @@ impl<'l> Builder<'l> {
                 .iter()
                 .map(|(key, output)| {
                     let mut wrapped = Map::default();
-                    wrapped.insert("value".to_owned(), output.clone());
+                    wrapped.insert("value".into(), output.clone());
                     (
                         key.clone(),
                         Value::new(output.origin, ValueKind::Object(Arc::new(wrapped))),
@@ -1354,7 +1358,7 @@ impl<'l> Builder<'l> {
         };
         let mut object = Map::default();
         object.insert(
-            "outputs".to_owned(),
+            "outputs".into(),
             Value::new(origin, ValueKind::Object(outputs)),
         );
         Some(Value::new(origin, ValueKind::Object(Arc::new(object))))
@@ -1536,8 +1540,8 @@ fn role_definition(name: &Value, origin: Origin) -> Value {
         ]),
     );
     let mut object = Map::default();
-    object.insert("id".to_owned(), id);
-    object.insert("roleDefinitionId".to_owned(), guid);
+    object.insert("id".into(), id);
+    object.insert("roleDefinitionId".into(), guid);
     Value::new(origin, ValueKind::Object(Arc::new(object)))
 }
 
@@ -1563,7 +1567,7 @@ fn json_value(json: &serde_json::Value, origin: Origin, depth: usize) -> Value {
         ),
         serde_json::Value::Object(map) => ValueKind::Object(
             map.iter()
-                .map(|(k, v)| (k.clone(), json_value(v, origin, depth + 1)))
+                .map(|(k, v)| (k.as_str().into(), json_value(v, origin, depth + 1)))
                 .collect::<Map>()
                 .into(),
         ),
@@ -1582,7 +1586,7 @@ fn copy_index_local(name: Option<&str>) -> String {
 fn module_object(origin: Origin, symbol: Option<&str>, outputs: Map) -> Value {
     let mut map = Map::default();
     if let Some(symbol) = symbol {
-        map.insert("name".to_owned(), Value::string(origin, symbol));
+        map.insert("name".into(), Value::string(origin, symbol));
     }
     let outputs = if outputs.is_empty() && symbol.is_none() {
         // A registry module or a module that could not be read: its outputs are unknown.
@@ -1590,7 +1594,7 @@ fn module_object(origin: Origin, symbol: Option<&str>, outputs: Map) -> Value {
     } else {
         Value::new(origin, ValueKind::Object(Arc::new(outputs)))
     };
-    map.insert("outputs".to_owned(), outputs);
+    map.insert("outputs".into(), outputs);
     Value::new(origin, ValueKind::Object(Arc::new(map)))
 }
 

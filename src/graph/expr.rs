@@ -120,6 +120,11 @@ pub struct Property {
 impl Property {
     /// The key's text when it is a plain string.
     pub fn key_name(&self) -> Option<&str> {
+        self.key_text().map(|text| &**text)
+    }
+
+    /// The key's shared text when it is a plain string.
+    pub fn key_text(&self) -> Option<&Text> {
         match &self.key.kind {
             ExprKind::String(name) => Some(name),
             _ => None,

@@ -1807,7 +1807,7 @@ fn write_json(value: &Value, out: &mut String, sort_keys: bool) -> Option<()> {
             out.push(']');
         }
         ValueKind::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            let mut entries: Vec<(&Arc<str>, &Value)> = map.iter().collect();
             if sort_keys {
                 entries.sort_by(|a, b| a.0.cmp(b.0));
             }
@@ -1878,7 +1878,7 @@ fn create_object(args: &[Value], origin: Origin) -> Option<Value> {
     for pair in args.chunks_exact(2) {
         let key = pair[0].as_str()?;
         // Duplicate names (compared ordinally) are an error.
-        if map.insert(key.to_owned(), pair[1].clone()).is_some() {
+        if map.insert(key.into(), pair[1].clone()).is_some() {
             return None;
         }
     }
@@ -1888,14 +1888,14 @@ fn create_object(args: &[Value], origin: Origin) -> Option<Value> {
 /// `items(object)`: `[{key, value}]`, sorted by key ignoring case (`OrdinalIgnoreCase`, stable).
 fn items(args: &[Value], origin: Origin) -> Option<Value> {
     let map = object_of(one(args)?)?;
-    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    let mut entries: Vec<(&Arc<str>, &Value)> = map.iter().collect();
     entries.sort_by(|a, b| cmp_ignore_case(a.0, b.0));
     let items = entries
         .into_iter()
         .map(|(key, value)| {
             let mut item = Map::default();
-            item.insert("key".to_owned(), Value::string(origin, key.clone()));
-            item.insert("value".to_owned(), value.clone());
+            item.insert("key".into(), Value::string(origin, key.clone()));
+            item.insert("value".into(), value.clone());
             Value::new(origin, ValueKind::Object(Arc::new(item)))
         })
         .collect::<Vec<_>>()
@@ -2056,7 +2056,7 @@ fn from_json(json: &serde_json::Value, origin: Origin, depth: usize) -> Option<V
         ),
         serde_json::Value::Object(map) => ValueKind::Object(
             map.iter()
-                .map(|(k, v)| Some((k.clone(), from_json(v, origin, depth + 1)?)))
+                .map(|(k, v)| Some((k.as_str().into(), from_json(v, origin, depth + 1)?)))
                 .collect::<Option<Map>>()?
                 .into(),
         ),
@@ -2421,7 +2421,7 @@ mod tests {
             ValueKind::Object(
                 pairs
                     .into_iter()
-                    .map(|(k, v)| (k.to_owned(), v))
+                    .map(|(k, v)| (k.into(), v))
                     .collect::<Map>()
                     .into(),
             ),

@@ -45,9 +45,10 @@ pub struct Value {
     pub kind: ValueKind,
 }
 
-/// An object's members in the order written. Hashed with [`FastHasher`]: building and reading
-/// objects is most of evaluating a template, and SipHash was 2 % of a run (issue 9).
-pub type Map = IndexMap<String, Value, BuildHasherDefault<FastHasher>>;
+/// An object's members in the order written. Keys are shared with the declaration they were
+/// written in (an object is built each time its expression is evaluated, and cloned whenever a
+/// function changes it), and hashed with [`FastHasher`]: SipHash was 2 % of a run (issue 9).
+pub type Map = IndexMap<Arc<str>, Value, BuildHasherDefault<FastHasher>>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ValueKind {
