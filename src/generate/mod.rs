@@ -133,7 +133,7 @@ fn find_resource<'g>(
             .map(|&i| (i, graph.resource(i)))
             .filter(|(_, r)| {
                 if exact {
-                    r.symbol == symbol
+                    *r.symbol == *symbol
                 } else {
                     r.name
                         .as_str()
@@ -468,8 +468,8 @@ pub fn taken_symbols(graph: &Graph, template: TemplateIndex) -> Vec<String> {
     let decl = &graph.template(template).decl;
     decl.resources
         .iter()
-        .map(|r| r.symbol.clone())
-        .chain(decl.parameters.iter().map(|p| p.name.clone()))
+        .map(|r| r.symbol.to_string())
+        .chain(decl.parameters.iter().map(|p| p.name.to_string()))
         .chain(decl.variables.iter().map(|v| v.name.clone()))
         .chain(decl.modules.iter().map(|m| m.symbol.clone()))
         .chain(decl.outputs.iter().map(|o| o.name.clone()))

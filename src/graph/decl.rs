@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use crate::fast_hash::FastMap;
-use crate::graph::expr::Expr;
+use crate::graph::expr::{Expr, Text};
 use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -49,17 +49,17 @@ pub struct DeclaredNames {
 impl TemplateDecl {
     pub fn names(&self) -> &DeclaredNames {
         self.names.get_or_init(|| {
-            fn positions<'a>(names: impl Iterator<Item = &'a String>) -> FastMap<String, usize> {
+            fn positions<'a>(names: impl Iterator<Item = &'a str>) -> FastMap<String, usize> {
                 let mut positions = FastMap::default();
                 for (at, name) in names.enumerate() {
-                    positions.entry(name.clone()).or_insert(at);
+                    positions.entry(name.to_owned()).or_insert(at);
                 }
                 positions
             }
             DeclaredNames {
-                parameters: positions(self.parameters.iter().map(|p| &p.name)),
-                variables: positions(self.variables.iter().map(|v| &v.name)),
-                modules: positions(self.modules.iter().map(|m| &m.symbol)),
+                parameters: positions(self.parameters.iter().map(|p| &*p.name)),
+                variables: positions(self.variables.iter().map(|v| v.name.as_str())),
+                modules: positions(self.modules.iter().map(|m| m.symbol.as_str())),
             }
         })
     }
@@ -67,12 +67,14 @@ impl TemplateDecl {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParamDecl {
-    pub name: String,
+    /// Shared with every instance's [`crate::graph::Parameter`] (a module's parameters are
+    /// copied into the graph each time it is instantiated).
+    pub name: Text,
     /// The declaration (Bicep `param x …` statement, ARM `"x": {…}` member).
     pub span: Span,
     pub name_span: Span,
     pub default: Option<Expr>,
-    pub description: Option<String>,
+    pub description: Option<Text>,
     pub secure: bool,
 }
 
@@ -119,12 +121,13 @@ pub enum ParentDecl {
 pub struct ResourceDecl {
     /// The Bicep symbol, the ARM languageVersion 2.0 key, or a synthetic stable name for ARM
     /// array resources (see `from_arm`).
-    pub symbol: String,
+    /// Shared, like the type and API version, with each instance's [`crate::graph::Resource`].
+    pub symbol: Text,
     /// The full resource type (`Microsoft.Storage/storageAccounts/blobServices`), with a nested
     /// Bicep child's type already joined to its parent's.
-    pub type_name: String,
+    pub type_name: Text,
     pub type_span: Span,
-    pub api_version: Option<String>,
+    pub api_version: Option<Text>,
     pub existing: bool,
     pub condition: Option<Expr>,
     pub loop_decl: Option<LoopDecl>,

@@ -20,7 +20,7 @@ use indexmap::IndexMap;
 use super::decl::{
     FuncDecl, LoopDecl, ModuleDecl, ModuleSource, ParentDecl, ResourceDecl, TemplateDecl,
 };
-use super::expr::{ArrayItem, BinaryOp, Expr, ExprKind, ObjectItem, StringPart, UnaryOp};
+use super::expr::{ArrayItem, BinaryOp, Expr, ExprKind, ObjectItem, StringPart, Text, UnaryOp};
 use super::functions;
 use super::value::{Map, Origin, ResourceIndex, Segment, Unknown, UnknownKind, Value, ValueKind};
 use super::{
@@ -96,9 +96,9 @@ struct Instance {
     undeclared_params: FastMap<String, Slot>,
     vars: Vec<Slot>,
     /// Resource symbols → their instances, allocated before any body is evaluated.
-    resources: FastMap<String, Vec<ResourceIndex>>,
+    resources: FastMap<Text, Vec<ResourceIndex>>,
     /// Resource symbols declared in a loop (so `res` is an array even with one element).
-    looped: FastMap<String, bool>,
+    looped: FastMap<Text, bool>,
     modules: Vec<Slot>,
     /// Each resource instance with its declaration position and loop bindings, from
     /// allocation until its body is evaluated.
@@ -227,7 +227,7 @@ impl<'l> Builder<'l> {
         self.allocate_resources(instance);
         for param in &decl.parameters {
             let value = self.parameter(instance, &param.name, Origin::new(file, param.name_span));
-            let at = names.parameters[&param.name];
+            let at = names.parameters[&*param.name];
             let source = match sources[at] {
                 Some(source) => source,
                 None if param.default.is_some() => ParamSource::Default,
@@ -1292,7 +1292,7 @@ impl<'l> Builder<'l> {
             let target = args.first();
             let resource = target.and_then(|t| self.resolve_resource(instance, t));
             let resource_type = resource
-                .map(|r| self.graph.resource(r).type_name.clone())
+                .map(|r| self.graph.resource(r).type_name.to_string())
                 .or_else(|| target.and_then(resource_type_of_id));
             let mut unknown = Unknown::of(UnknownKind::Secret);
             unknown.secrets.push(super::value::Secret {
@@ -1481,7 +1481,9 @@ impl<'l> Builder<'l> {
         let state = &self.instances[instance];
         let parent_symbol = &self.graph.resource(parent).symbol;
         // Nested children are registered under `parent::child` by the Bicep lowering.
-        let indices = state.resources.get(&format!("{parent_symbol}::{child}"))?;
+        let indices = state
+            .resources
+            .get(format!("{parent_symbol}::{child}").as_str())?;
         let origin = parent_origin(&self.graph, parent);
         indices.first().map(|&i| resource_value(origin, i))
     }

@@ -111,9 +111,9 @@ pub fn to_json(graph: &Graph, edges: &[Edge], files: &dyn FileNames) -> Json {
         .map(|(index, resource)| {
             let mut object = Map::new();
             object.insert("id".into(), json!(index.0));
-            object.insert("symbol".into(), json!(resource.symbol));
-            object.insert("type".into(), json!(resource.type_name));
-            object.insert("api_version".into(), json!(resource.api_version));
+            object.insert("symbol".into(), json!(&*resource.symbol));
+            object.insert("type".into(), json!(&*resource.type_name));
+            object.insert("api_version".into(), json!(resource.api_version.as_deref()));
             object.insert("name".into(), json!(describe(graph, &resource.name)));
             object.insert("existing".into(), json!(resource.existing));
             object.insert(
@@ -136,7 +136,7 @@ pub fn to_json(graph: &Graph, edges: &[Edge], files: &dyn FileNames) -> Json {
             let parameters: Map<String, Json> = template
                 .parameters
                 .iter()
-                .map(|(name, p)| (name.clone(), json!(describe(graph, &p.value))))
+                .map(|(name, p)| (name.to_string(), json!(describe(graph, &p.value))))
                 .collect();
             json!({
                 "id": i,

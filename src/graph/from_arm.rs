@@ -15,7 +15,7 @@ use super::decl::{
     FuncDecl, Language, LoopDecl, ModuleDecl, ModuleSource, OutputDecl, ParamDecl, ParentDecl,
     ResourceDecl, TemplateDecl, VarDecl,
 };
-use super::expr::{ArrayItem, Expr, ExprKind, ForExpr, ObjectItem, Property};
+use super::expr::{ArrayItem, Expr, ExprKind, ForExpr, ObjectItem, Property, Text};
 use crate::source::Span;
 use crate::syntax::arm::{self, Copy, Str};
 use crate::syntax::arm_expr;
@@ -49,14 +49,14 @@ impl Lowering<'_> {
                 .parameters
                 .iter()
                 .map(|p| ParamDecl {
-                    name: p.name.clone(),
+                    name: p.name.as_str().into(),
                     span: p.span,
                     name_span: p.name_span,
                     default: p.default_value.as_ref().map(|v| self.value(v)),
                     description: p
                         .description()
                         .and_then(json::Value::as_str)
-                        .map(str::to_owned),
+                        .map(Text::from),
                     secure: p.is_secure(),
                 })
                 .collect(),
@@ -190,15 +190,15 @@ impl Lowering<'_> {
         let body = self.resource_body(resource);
         let position = decl.resources.len();
         decl.resources.push(ResourceDecl {
-            symbol,
-            type_name: type_name.clone(),
+            symbol: symbol.into(),
+            type_name: type_name.as_str().into(),
             type_span,
             api_version: resource
                 .api_version
                 .as_ref()
                 .and_then(json::Value::as_str)
                 .or(type_version)
-                .map(str::to_owned),
+                .map(Text::from),
             existing: resource.is_existing(),
             condition,
             loop_decl,

@@ -13,7 +13,7 @@ use super::decl::{
     ResourceDecl, TemplateDecl, VarDecl,
 };
 use super::expr::{
-    ArrayItem, BinaryOp, Expr, ExprKind, ForExpr, ObjectItem, Property, StringPart, UnaryOp,
+    ArrayItem, BinaryOp, Expr, ExprKind, ForExpr, ObjectItem, Property, StringPart, Text, UnaryOp,
 };
 use crate::source::Span;
 use crate::syntax::bicep::{self, Statement, StringLit, StringSegment};
@@ -40,11 +40,11 @@ pub fn lower(program: &bicep::Program) -> TemplateDecl {
                 }
             }
             Statement::Param(param) => decl.parameters.push(ParamDecl {
-                name: param.name.name.clone(),
+                name: param.name.name.as_str().into(),
                 span: param.span,
                 name_span: param.name.span,
                 default: param.default.as_ref().map(expr),
-                description: description(statement),
+                description: description(statement).map(Text::from),
                 secure: statement.decorator("secure").is_some(),
             }),
             Statement::ParamAssignment(assignment) => decl.outputs.push(OutputDecl {
@@ -186,10 +186,10 @@ fn lower_resource(
     }
     let position = decl.resources.len();
     decl.resources.push(ResourceDecl {
-        symbol,
-        type_name,
+        symbol: symbol.into(),
+        type_name: type_name.into(),
         type_span: resource.type_string.span,
-        api_version,
+        api_version: api_version.map(Text::from),
         existing: resource.existing,
         condition: body.condition,
         loop_decl: body.loop_decl,

@@ -21,6 +21,7 @@ use indexmap::IndexMap;
 
 use crate::source::{FileId, Span};
 use decl::Language;
+use expr::Text;
 use value::{Map, Origin, ResourceIndex, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -43,7 +44,7 @@ pub struct Template {
     pub target_scope: String,
     /// The module call that instantiated this template; `None` for a file linted on its own.
     pub caller: Option<ModuleIndex>,
-    pub parameters: IndexMap<String, Parameter>,
+    pub parameters: IndexMap<Text, Parameter>,
     pub outputs: Map,
     pub resources: Vec<ResourceIndex>,
     pub modules: Vec<ModuleIndex>,
@@ -65,19 +66,19 @@ pub enum ParamSource {
 
 #[derive(Debug)]
 pub struct Parameter {
-    pub name: String,
+    pub name: Text,
     pub span: Span,
     pub value: Value,
     pub source: ParamSource,
-    pub description: Option<String>,
+    pub description: Option<Text>,
 }
 
 #[derive(Debug)]
 pub struct Resource {
     pub template: TemplateIndex,
-    pub symbol: String,
-    pub type_name: String,
-    pub api_version: Option<String>,
+    pub symbol: Text,
+    pub type_name: Text,
+    pub api_version: Option<Text>,
     /// The evaluated `name` (for a child resource, its own segment(s) only).
     pub name: Value,
     pub existing: bool,
@@ -137,7 +138,7 @@ impl Resource {
     pub fn display_name(&self) -> String {
         match self.loop_index {
             Some(index) => format!("{}[{index}]", self.symbol),
-            None => self.symbol.clone(),
+            None => self.symbol.to_string(),
         }
     }
 

@@ -189,8 +189,8 @@ pub fn run_all(cx: &Context, levels: &dyn Levels) -> Vec<Diagnostic> {
             let resource = finding.resource.map(|index| {
                 let resource = cx.graph.resource(index);
                 ResourceRef {
-                    type_name: resource.type_name.clone(),
-                    symbol: resource.symbol.clone(),
+                    type_name: resource.type_name.to_string(),
+                    symbol: resource.symbol.to_string(),
                 }
             });
             diagnostics.push(Diagnostic {

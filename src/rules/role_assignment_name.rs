@@ -193,7 +193,7 @@ fn atoms(decl: &TemplateDecl, expr: &Expr, depth: usize, out: &mut BTreeSet<Stri
             atoms(decl, &var.value, depth + 1, out);
         }
         // A resource stands for its name too (`guid(vmName, …)` names the VM's identity).
-        if let Some(resource) = decl.resources.iter().find(|r| r.symbol == name) {
+        if let Some(resource) = decl.resources.iter().find(|r| *r.symbol == *name) {
             if let Some(own) = resource.body.property("name") {
                 atoms(decl, own, depth + 1, out);
             }

@@ -436,7 +436,7 @@ fn collect_labels(decl: &TemplateDecl, at: crate::source::Span, out: &mut Vec<La
                 &param.name,
                 param.name_span,
                 default,
-                param.description.clone(),
+                param.description.as_deref().map(str::to_owned),
             );
         }
     }
