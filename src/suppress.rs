@@ -114,8 +114,8 @@ fn collect(
     out: &mut Vec<Suppression>,
 ) {
     match tree {
-        Some(Tree::Bicep(program)) => {
-            for pragma in &program.pragmas {
+        Some(Tree::BicepLowered(summary)) => {
+            for pragma in &summary.pragmas {
                 let line = file.line_col(pragma.span.start).line;
                 for code in &pragma.codes {
                     let known = crate::rules::find(&code.text).is_some();
@@ -125,7 +125,7 @@ fn collect(
                     let lines = match pragma.kind {
                         PragmaKind::DisableNextLine => (line + 1, line + 1),
                         PragmaKind::DisableDiagnostics => {
-                            let end = restore_line(program, file, &code.text, line)
+                            let end = restore_line(&summary.pragmas, file, &code.text, line)
                                 .unwrap_or_else(|| file.line_count() as u32);
                             (line + 1, end)
                         }
@@ -151,13 +151,12 @@ fn collect(
 
 /// The line of the first `#restore-diagnostics` for `code` after `after`.
 fn restore_line(
-    program: &crate::syntax::bicep::Program,
+    pragmas: &[crate::syntax::bicep::Pragma],
     file: &SourceFile,
     code: &str,
     after: u32,
 ) -> Option<u32> {
-    program
-        .pragmas
+    pragmas
         .iter()
         .filter(|p| p.kind == PragmaKind::RestoreDiagnostics)
         .filter(|p| p.codes.iter().any(|c| c.text == code))

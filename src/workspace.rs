@@ -24,7 +24,7 @@ use crate::graph::{from_arm, from_bicep, Graph, ParamSource};
 use crate::lint::Problem;
 pub use crate::paths::CanonicalPaths;
 use crate::source::{FileId, SourceFile, Span, MAX_FILE_BYTES};
-use crate::syntax::{self, FileKind, Tree};
+use crate::syntax::{self, BicepSummary, FileKind, Tree};
 
 /// What loading a candidate gave.
 pub enum Loaded {
@@ -94,7 +94,12 @@ impl ParsedFile {
                     }
                     Some(Tree::Bicep(program)) => {
                         let decl = from_bicep::lower(&program);
-                        (Some(Tree::Bicep(program)), Some(decl))
+                        let summary = BicepSummary {
+                            using: from_bicep::using_path(&program),
+                            is_params: program.is_params,
+                            pragmas: program.pragmas,
+                        };
+                        (Some(Tree::BicepLowered(summary)), Some(decl))
                     }
                     tree => (tree, None),
                 };
@@ -133,8 +138,8 @@ impl ParsedFile {
 /// would otherwise read, parse and lower the whole module tree again (issue 9 measured half
 /// of a run there). Units run in path order, so the files a folder's units share are used
 /// close together in time: the least recently used file is dropped first once the texts held
-/// pass a budget (1 MiB of text: on the AVM corpus, 500 KiB already gets every hit, and
-/// each MiB held costs about 13 MiB of trees).
+/// pass a budget (1 MiB of text: on the AVM corpus, 500 KiB already gets every hit; a file
+/// is kept with its declaration, several times its text, but not its syntax tree).
 ///
 /// Parsing is deterministic, so whether a file comes from here or is parsed again never
 /// changes a report.
@@ -417,7 +422,7 @@ impl Workspace {
     fn is_parameter_file(&self, id: FileId) -> bool {
         match self.trees[id.0 as usize].as_deref() {
             Some(Tree::ArmParameters(_)) => true,
-            Some(Tree::Bicep(program)) => program.is_params,
+            Some(Tree::BicepLowered(summary)) => summary.is_params,
             _ => false,
         }
     }
@@ -430,7 +435,9 @@ impl Workspace {
             let path = &self.files[index].path;
             let template = match tree.as_deref() {
                 Some(Tree::ArmParameters(_)) => arm_template_for(path),
-                Some(Tree::Bicep(program)) if program.is_params => from_bicep::using_path(program)
+                Some(Tree::BicepLowered(summary)) if summary.is_params => summary
+                    .using
+                    .as_ref()
                     .map(|(using, _)| path.parent().unwrap_or(Path::new("")).join(using)),
                 _ => None,
             };
@@ -451,7 +458,7 @@ impl Workspace {
                 .into_iter()
                 .map(|(name, _, expr)| (name.into(), literal_value(params, &expr)))
                 .collect(),
-            Some(Tree::Bicep(program)) if program.is_params => {
+            Some(Tree::BicepLowered(summary)) if summary.is_params => {
                 let Some(decl) = self.decl(params) else {
                     return IndexMap::new();
                 };

@@ -22,10 +22,21 @@ impl Tree<'_> {
             Tree::Bicep(program) => Tree::Bicep(program),
             Tree::ArmTemplate(template) => Tree::ArmTemplateComments(template.comments().to_vec()),
             Tree::ArmTemplateComments(comments) => Tree::ArmTemplateComments(comments),
+            Tree::BicepLowered(summary) => Tree::BicepLowered(summary),
             Tree::ArmParameters(file) => Tree::ArmParameters(file.into_owned()),
             Tree::OtherJson(value) => Tree::OtherJson(value.into_owned()),
         }
     }
+}
+
+/// What is kept of a Bicep file after lowering (see [`Tree::BicepLowered`]).
+#[derive(Debug)]
+pub struct BicepSummary {
+    pub pragmas: Vec<bicep::Pragma>,
+    /// Whether this was read as a `.bicepparam` file.
+    pub is_params: bool,
+    /// A `.bicepparam` file's `using` path, as written, and its span.
+    pub using: Option<(String, Span)>,
 }
 
 /// A parse error with the exact place it was found.
@@ -82,6 +93,10 @@ pub enum Tree<'t> {
     /// graph reads the declaration, suppressions read the comments, and nothing reads the
     /// JSON tree again, the largest structure of a run over compiled templates.
     ArmTemplateComments(Vec<json::Comment>),
+    /// A Bicep file once its declaration is lowered: what suppressions and parameter pairing
+    /// read. Its syntax tree goes as soon as it is lowered, while the cache is still warm from
+    /// building it, instead of staying with the file (issue 9).
+    BicepLowered(BicepSummary),
     ArmParameters(arm::ParameterFile<'t>),
     /// JSON that is neither a deployment template nor a parameter file (linted only when named
     /// on the command line: syntax is checked, nothing else applies).
