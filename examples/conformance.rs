@@ -50,8 +50,9 @@ fn main() {
             Some(Tree::Bicep(program)) => (usize::from(program.is_params), 0),
             Some(Tree::ArmTemplate(template)) => (2, template.expression_count()),
             Some(Tree::ArmParameters(params)) => (3, params.expression_count()),
-            // What the workspace keeps of a lowered template; `syntax::parse` never gives it.
+            // What the workspace keeps of a lowered file; `syntax::parse` never gives it.
             Some(Tree::ArmTemplateComments(_)) => (2, 0),
+            Some(Tree::BicepLowered(summary)) => (usize::from(summary.is_params), 0),
             // Other JSON, and JSON too broken to classify, count only when it claims a schema.
             _ if kind == FileKind::Json
                 && !keyless::discover::may_be_deployment_json(&file.text) =>
