@@ -74,10 +74,31 @@ fn walk(
     found: &mut Vec<Candidate>,
     errors: &mut Vec<WalkError>,
 ) {
-    // Following links finds templates behind symlinked folders; walkdir detects loops and
-    // reports them as errors instead of descending forever.
+    // Following links finds templates behind symlinked folders, but costs a `statx` per
+    // entry (37,000 in a run over quickstarts + AVM). Most trees hold no symlink: walked
+    // without following links, directory entries tell each entry's type. The first symlink
+    // or error found that way starts the walk over, following links, so the result is the
+    // same either way.
+    let start = found.len();
+    if walk_entries(root, canonical, false, found, errors) {
+        return;
+    }
+    found.truncate(start);
+    walk_entries(root, canonical, true, found, errors);
+}
+
+/// Walks `root`; without `follow_links`, gives up (returning `false`) at the first symlink or
+/// error, having reported nothing.
+fn walk_entries(
+    root: &Path,
+    canonical: Option<&CanonicalPaths>,
+    follow_links: bool,
+    found: &mut Vec<Candidate>,
+    errors: &mut Vec<WalkError>,
+) -> bool {
+    // walkdir detects symlink loops and reports them as errors instead of descending forever.
     let walker = WalkDir::new(root)
-        .follow_links(true)
+        .follow_links(follow_links)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|entry| {
@@ -87,6 +108,11 @@ fn walk(
         });
     for entry in walker {
         match entry {
+            Ok(entry)
+                if !follow_links && (entry.path_is_symlink() || entry.file_type().is_symlink()) =>
+            {
+                return false
+            }
             Ok(entry) if entry.file_type().is_file() => {
                 // keyless's own configuration is never a template; it is read as configuration.
                 if entry.file_name() == crate::config::FILE_NAME {
@@ -104,6 +130,7 @@ fn walk(
                 }
             }
             Ok(_) => {}
+            Err(_) if !follow_links => return false,
             // A symlink loop is not an error of the user's templates: skip it quietly.
             Err(err) if err.loop_ancestor().is_some() => {}
             Err(err) => errors.push(WalkError {
@@ -114,6 +141,7 @@ fn walk(
             }),
         }
     }
+    true
 }
 
 /// The kind a file's extension gives.

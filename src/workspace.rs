@@ -277,16 +277,20 @@ impl Workspace {
             }
             return Ok(Loaded::File(self.add(&candidate.path, parsed)));
         }
-        let size = std::fs::metadata(&candidate.path)?.len();
+        // One open and one `fstat` per file: the size decides how much is read.
+        let mut file = std::fs::File::open(&candidate.path)?;
+        let size = file.metadata()?.len();
         if size > MAX_FILE_BYTES as u64 {
             if candidate.must_be_template && candidate.kind == Some(FileKind::Json) {
                 return Ok(Loaded::Skipped);
             }
             // A prefix is enough for SourceFile::decode to refuse it with a diagnostic.
-            let bytes = read_prefix(&candidate.path, MAX_FILE_BYTES + 1)?;
+            let bytes = read_prefix(file, MAX_FILE_BYTES + 1)?;
             return Ok(self.load_bytes(candidate, &bytes));
         }
-        let bytes = std::fs::read(&candidate.path)?;
+        let mut bytes = Vec::with_capacity(size as usize + 1);
+        // Through `take`: `File`'s own `read_to_end` asks the size again (`statx`, `lseek`).
+        std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, u64::MAX), &mut bytes)?;
         let Some(parsed) = ParsedFile::read(
             &candidate.path,
             &bytes,
@@ -582,12 +586,10 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn read_prefix(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
+fn read_prefix(file: std::fs::File, limit: usize) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut bytes = Vec::with_capacity(limit);
-    std::fs::File::open(path)?
-        .take(limit as u64)
-        .read_to_end(&mut bytes)?;
+    file.take(limit as u64).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 

@@ -220,6 +220,20 @@ fn symlink_loop_does_not_hang() {
 }
 
 #[test]
+fn a_template_behind_a_symlinked_folder_is_found() {
+    // The walk first goes without following links (no `statx` per entry) and starts over
+    // following them at the first symlink: the template must be found either way.
+    let dir = scratch("linked");
+    write(&dir, "outside/azuredeploy.json", TEMPLATE.as_bytes());
+    write(&dir, "root/a.bicep", b"param a string\n");
+    std::os::unix::fs::symlink(dir.join("outside"), dir.join("root/linked")).unwrap();
+    let root = dir.join("root");
+    let out = keyless(&["check", root.to_str().unwrap(), "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["files_scanned"], 2, "{}{}", out.stdout, out.stderr);
+}
+
+#[test]
 fn output_is_sorted_and_independent_of_argument_order() {
     let dir = scratch("order");
     let a = write(&dir, "a.json", b"{");
