@@ -59,23 +59,43 @@ pub struct Placed<'a> {
 }
 
 impl Expressions {
-    /// Reads every string value under `root` (not keys), reporting malformed expressions.
-    pub fn read(text: &str, root: &Value, errors: &mut Vec<SyntaxError>) -> Expressions {
+    /// Reads every string value of `doc` (not keys) that starts with `[`, reporting malformed
+    /// expressions: from the list the parser kept, or by walking the tree when it kept none.
+    pub fn read(text: &str, doc: &json::Document, errors: &mut Vec<SyntaxError>) -> Expressions {
+        match &doc.bracketed {
+            Some(strings) => {
+                let strings = strings.iter().map(|(span, s)| (*span, &**s));
+                Expressions::read_strings(text, strings, errors)
+            }
+            None => {
+                let mut strings = Vec::new();
+                doc.root.walk(&mut |v| {
+                    if let Kind::String(s) = &v.kind {
+                        if s.starts_with('[') {
+                            strings.push((v.span, &**s));
+                        }
+                    }
+                });
+                Expressions::read_strings(text, strings.into_iter(), errors)
+            }
+        }
+    }
+
+    /// Reads `strings` (value spans and decoded texts starting with `[`, in text order).
+    fn read_strings<'s>(
+        text: &str,
+        strings: impl Iterator<Item = (Span, &'s str)>,
+        errors: &mut Vec<SyntaxError>,
+    ) -> Expressions {
         let mut expressions = Expressions::default();
         // Each text written without escapes: its first occurrence, parsed or malformed.
         let mut seen: FastMap<&str, (u32, Result<u32, SyntaxError>)> = FastMap::default();
-        root.walk(&mut |v| {
-            let Kind::String(s) = &v.kind else {
-                return;
-            };
-            if !s.starts_with('[') {
-                return;
-            }
-            let start = v.span.start;
+        for (span, s) in strings {
+            let start = span.start;
             // Without escapes, every span inside is the value's start plus the same offset.
-            let plain = v.span.len() == s.len() + 2;
+            let plain = span.len() == s.len() + 2;
             if plain {
-                if let Some((first, parsed)) = seen.get(&**s) {
+                if let Some((first, parsed)) = seen.get(s) {
                     let shift = start - first;
                     match parsed {
                         Ok(index) => expressions.entries.push((start, *index, shift)),
@@ -85,11 +105,11 @@ impl Expressions {
                             errors.push(error);
                         }
                     }
-                    return;
+                    continue;
                 }
             }
-            let parsed = match arm_expr::parse_string(text, v.span, s) {
-                None => return,
+            let parsed = match arm_expr::parse_string(text, span, s) {
+                None => continue,
                 Some(Ok(parsed)) => {
                     let index = expressions.parsed.len() as u32;
                     expressions.parsed.push(parsed);
@@ -104,7 +124,7 @@ impl Expressions {
             if plain {
                 seen.insert(s, (start, parsed));
             }
-        });
+        }
         expressions
     }
 
@@ -433,6 +453,7 @@ impl<'t> Template<'t> {
             json::Document {
                 root,
                 comments: Vec::new(),
+                bracketed: None,
             },
             errors,
         )
@@ -445,7 +466,7 @@ impl<'t> Template<'t> {
         errors: &mut Vec<SyntaxError>,
     ) -> Template<'t> {
         let file = Arc::new(FileInfo {
-            expressions: Expressions::read(text, &doc.root, errors),
+            expressions: Expressions::read(text, &doc, errors),
             comments: doc.comments,
         });
         Template::read(doc.root, &file, errors)
@@ -1009,6 +1030,7 @@ impl<'t> ParameterFile<'t> {
             json::Document {
                 root,
                 comments: Vec::new(),
+                bracketed: None,
             },
             errors,
         )

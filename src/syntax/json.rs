@@ -85,6 +85,10 @@ impl Member<'_> {
 pub struct Document<'t> {
     pub root: Value<'t>,
     pub comments: Vec<Comment>,
+    /// Every string value (not key) that starts with `[`, with its span, in text order, as the
+    /// parser met them: what an ARM template's expressions are read from without walking the
+    /// tree again. `None` when the parse met an error (then a value met may not be in the tree).
+    pub bracketed: Option<Vec<(Span, Cow<'t, str>)>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -246,6 +250,7 @@ pub fn parse_document(text: &str) -> (Option<Document<'_>>, Vec<SyntaxError>) {
         errors: Vec::new(),
         members: Vec::new(),
         items: Vec::new(),
+        bracketed: Vec::new(),
     };
     let root = match p.document(text) {
         Ok((_, root)) => Some(root),
@@ -258,9 +263,11 @@ pub fn parse_document(text: &str) -> (Option<Document<'_>>, Vec<SyntaxError>) {
     };
     let mut errors = p.errors;
     errors.sort_by_key(|e| e.span);
+    let bracketed = errors.is_empty().then_some(p.bracketed);
     let doc = root.map(|root| Document {
         root,
         comments: p.comments,
+        bracketed,
     });
     (doc, errors)
 }
@@ -371,6 +378,8 @@ struct Parser<'t> {
     /// is copied out once, at its exact size, when it closes (no growth reallocations).
     members: Vec<Member<'t>>,
     items: Vec<Value<'t>>,
+    /// See [`Document::bracketed`].
+    bracketed: Vec<(Span, Cow<'t, str>)>,
 }
 
 impl<'t> Parser<'t> {
@@ -463,10 +472,14 @@ impl<'t> Parser<'t> {
             Some(b'[') => self.array(i),
             Some(b'"') => {
                 let (rest, s) = self.string(i)?;
+                let span = self.span(i, rest);
+                if s.starts_with('[') {
+                    self.bracketed.push((span, s.clone()));
+                }
                 Ok((
                     rest,
                     Value {
-                        span: self.span(i, rest),
+                        span,
                         kind: Kind::String(s),
                     },
                 ))
