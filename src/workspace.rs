@@ -19,6 +19,7 @@ use crate::discover::{self, describe_io_error, Candidate};
 use crate::fast_hash::FastMap;
 use crate::graph::decl::TemplateDecl;
 use crate::graph::eval::{BuildProblem, Builder, ModuleLoader, SuppliedParam};
+use crate::graph::expr::Text;
 use crate::graph::value::{Origin, Value, ValueKind};
 use crate::graph::{from_arm, from_bicep, Graph, ParamSource};
 use crate::lint::Problem;
@@ -456,8 +457,8 @@ impl Workspace {
 
     /// The values a parameter file gives: ARM `parameters.x.value` entries read literally,
     /// `.bicepparam` assignments evaluated (they may use variables and functions).
-    fn supplied_params(&mut self, params: FileId) -> IndexMap<Arc<str>, SuppliedParam> {
-        let values: Vec<(Arc<str>, Value)> = match self.trees[params.0 as usize].as_deref() {
+    fn supplied_params(&mut self, params: FileId) -> IndexMap<Text, SuppliedParam> {
+        let values: Vec<(Text, Value)> = match self.trees[params.0 as usize].as_deref() {
             Some(Tree::ArmParameters(file)) => from_arm::parameter_values(file)
                 .into_iter()
                 .map(|(name, _, expr)| (name.into(), literal_value(params, &expr)))

@@ -163,7 +163,7 @@ impl<'l> Builder<'l> {
         &mut self,
         decl: Arc<TemplateDecl>,
         file: FileId,
-        supplied: IndexMap<Arc<str>, SuppliedParam>,
+        supplied: IndexMap<Text, SuppliedParam>,
     ) -> TemplateIndex {
         let chain = vec![file];
         self.instantiate(decl, file, None, supplied, None, chain, 0)
@@ -175,7 +175,7 @@ impl<'l> Builder<'l> {
         decl: Arc<TemplateDecl>,
         file: FileId,
         caller: Option<ModuleIndex>,
-        supplied: IndexMap<Arc<str>, SuppliedParam>,
+        supplied: IndexMap<Text, SuppliedParam>,
         outer: Option<usize>,
         chain: Vec<FileId>,
         module_depth: usize,
