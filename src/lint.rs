@@ -276,7 +276,7 @@ impl<'a> Pairing<'a> {
 fn bicepparam_target(path: &Path) -> Option<PathBuf> {
     let text = std::fs::read_to_string(path).ok()?;
     let (program, _) = crate::syntax::bicep::parse(&text, true);
-    let (using, _) = crate::graph::from_bicep::using_path(&program)?;
+    let (using, _) = program.using_path()?;
     Some(path.parent().unwrap_or(Path::new("")).join(using))
 }
 

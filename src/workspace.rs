@@ -25,7 +25,7 @@ use crate::graph::{from_arm, from_bicep, Graph, ParamSource};
 use crate::lint::Problem;
 pub use crate::paths::CanonicalPaths;
 use crate::source::{FileId, SourceFile, Span, MAX_FILE_BYTES};
-use crate::syntax::{self, BicepSummary, FileKind, Tree};
+use crate::syntax::{self, FileKind, Tree};
 
 /// What loading a candidate gave.
 pub enum Loaded {
@@ -85,26 +85,15 @@ impl ParsedFile {
                 parsed.errors.push((Span::at(0), message.into()));
             } else {
                 let result = syntax::parse(&parsed.source, parsed.kind);
-                let (tree, decl) = match result.tree {
-                    // Of an ARM template only the comments are kept (for suppressions): its
-                    // JSON tree, the largest structure of a run, goes before any graph is built.
-                    Some(Tree::ArmTemplate(template)) => {
-                        let decl = from_arm::lower(&template);
-                        let comments = template.comments().to_vec();
-                        (Some(Tree::ArmTemplateComments(comments)), Some(decl))
-                    }
-                    Some(Tree::Bicep(program)) => {
-                        let decl = from_bicep::lower(&program);
-                        let summary = BicepSummary {
-                            using: from_bicep::using_path(&program),
-                            is_params: program.is_params,
-                            pragmas: program.pragmas,
-                        };
-                        (Some(Tree::BicepLowered(summary)), Some(decl))
-                    }
-                    tree => (tree, None),
+                let decl = match &result.tree {
+                    Some(Tree::ArmTemplate(template)) => Some(from_arm::lower(template)),
+                    Some(Tree::Bicep(program)) => Some(from_bicep::lower(program)),
+                    _ => None,
                 };
-                parsed.tree = tree.map(|tree| Arc::new(tree.into_owned()));
+                // Of a template only what suppressions and pairing read is kept: its syntax
+                // tree (for compiled templates the largest structure of a run) goes now, while
+                // still in cache from being built and lowered.
+                parsed.tree = result.tree.map(|tree| Arc::new(tree.into_kept()));
                 parsed.decl = decl.map(Arc::new);
                 parsed
                     .errors

@@ -36,6 +36,13 @@ pub struct Role {
     pub supplemental: bool,
 }
 
+impl Role {
+    /// The current name, then the former names.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.name.as_str()).chain(self.former_names.iter().map(String::as_str))
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct CosmosRole {
     pub id: String,
@@ -90,12 +97,7 @@ impl Roles {
         let compact_names = table
             .roles
             .iter()
-            .map(|role| {
-                std::iter::once(&role.name)
-                    .chain(&role.former_names)
-                    .map(|n| compact(n))
-                    .collect()
-            })
+            .map(|role| role.names().map(compact).collect())
             .collect();
         Roles {
             table,
@@ -114,9 +116,8 @@ impl Roles {
                 .roles
                 .iter()
                 .map(|role| {
-                    std::iter::once(&role.name)
-                        .chain(&role.former_names)
-                        .map(|name| spaced_words(name))
+                    role.names()
+                        .map(spaced_words)
                         .filter(|words| words.trim().contains(' '))
                         .collect()
                 })
@@ -450,9 +451,9 @@ pub fn render_query(query: Option<&str>) -> String {
                     .filter(|w| !w.is_empty())
                     .collect();
                 for role in &roles.table.roles {
-                    let names = std::iter::once(&role.name).chain(&role.former_names);
-                    let hit = names
-                        .map(|n| compact(n))
+                    let hit = role
+                        .names()
+                        .map(compact)
                         .any(|name| words.iter().all(|w| name.contains(w.as_str())));
                     if hit {
                         rows.push((role.name.clone(), role.id.clone(), note(role, "")));

@@ -82,20 +82,6 @@ pub fn lower(program: &bicep::Program) -> TemplateDecl {
     decl
 }
 
-/// The path a `.bicepparam` file's `using` statement names (`None` for `using none`).
-pub fn using_path(program: &bicep::Program) -> Option<(String, Span)> {
-    program
-        .statements
-        .iter()
-        .find_map(|statement| match statement {
-            Statement::Using(using) => {
-                let path = using.path.as_ref()?;
-                Some((path.as_str()?.to_owned(), path.span))
-            }
-            _ => None,
-        })
-}
-
 /// `@description('…')` or `@sys.description('…')`.
 fn description(statement: &Statement) -> Option<String> {
     statement

@@ -274,9 +274,7 @@ fn role_named<'c>(cx: &Context<'c>, name: &str) -> Option<&'c Role> {
 
 /// Whether `name` is the role's name or former name, or the end of one.
 fn names_role(name: &str, role: &Role) -> bool {
-    std::iter::once(&role.name)
-        .chain(&role.former_names)
-        .any(|n| compact(n).ends_with(name))
+    role.names().any(|n| compact(n).ends_with(name))
 }
 
 /// The one role of two or more words a free text names, when it does not also name `actual`.

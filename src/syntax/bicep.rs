@@ -860,6 +860,19 @@ impl TypeExpr {
 }
 
 impl Program {
+    /// The path a `.bicepparam` file's `using` statement names (`None` for `using none`).
+    pub fn using_path(&self) -> Option<(String, Span)> {
+        self.statements
+            .iter()
+            .find_map(|statement| match statement {
+                Statement::Using(using) => {
+                    let path = using.path.as_ref()?;
+                    Some((path.as_str()?.to_owned(), path.span))
+                }
+                _ => None,
+            })
+    }
+
     /// The compact, deterministic S-expression print of the tree that snapshot tests use;
     /// positions are `line:column` (1-based, columns in characters) into `text`, which must
     /// be the text this program was parsed from.

@@ -15,11 +15,16 @@ pub mod json;
 use crate::source::{SourceFile, Span};
 
 impl Tree<'_> {
-    /// The same tree holding its own strings. An ARM template is lowered and reduced to its
-    /// comments before it is kept, so it is converted the same way (to its comments).
-    pub fn into_owned(self) -> Tree<'static> {
+    /// What a file keeps of its tree once its declaration is lowered (see
+    /// `workspace::ParsedFile`), holding its own strings: of a template, what suppressions and
+    /// parameter pairing read; of a parameter file or other JSON, the tree.
+    pub fn into_kept(self) -> Tree<'static> {
         match self {
-            Tree::Bicep(program) => Tree::Bicep(program),
+            Tree::Bicep(program) => Tree::BicepLowered(BicepSummary {
+                using: program.using_path(),
+                is_params: program.is_params,
+                pragmas: program.pragmas,
+            }),
             Tree::ArmTemplate(template) => Tree::ArmTemplateComments(template.comments().to_vec()),
             Tree::ArmTemplateComments(comments) => Tree::ArmTemplateComments(comments),
             Tree::BicepLowered(summary) => Tree::BicepLowered(summary),
@@ -84,7 +89,7 @@ pub enum FileKind {
 /// The tree a front end produced.
 ///
 /// Parsing borrows the JSON strings from the file's text; a file keeps `Tree<'static>` (see
-/// [`Tree::into_owned`]).
+/// [`Tree::into_kept`]).
 #[derive(Debug)]
 pub enum Tree<'t> {
     Bicep(bicep::Program),
