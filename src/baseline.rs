@@ -22,12 +22,10 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Diagnostic, Report};
-use crate::source::FileId;
 
 /// The version `--write-baseline` writes and `--baseline` reads.
 pub const VERSION: u32 = 1;
@@ -45,21 +43,9 @@ pub fn fingerprints(report: &Report) -> Vec<String> {
 
 fn fingerprints_of(report: &Report, run: &[Diagnostic]) -> Vec<String> {
     let mut seen: HashMap<u64, u32> = HashMap::new();
-    // Diagnostics come sorted by file: a text set aside is read back once per file.
-    let mut current: Option<(FileId, Arc<str>)> = None;
     run.iter()
         .map(|diagnostic| {
-            let text = match &current {
-                Some((file, text)) if *file == diagnostic.file => text.clone(),
-                _ => {
-                    // A file that changed since the run has no lines to fingerprint: its
-                    // findings keep their rule, path and span text only.
-                    let text = report.file(diagnostic.file).text_now().unwrap_or_default();
-                    current = Some((diagnostic.file, text.clone()));
-                    text
-                }
-            };
-            let key = key_hash(report, diagnostic, &text);
+            let key = key_hash(report, diagnostic);
             let occurrence = seen.entry(key).or_insert(0);
             let mut hash = Fnv::default();
             hash.write(&key.to_le_bytes());
@@ -70,23 +56,18 @@ fn fingerprints_of(report: &Report, run: &[Diagnostic]) -> Vec<String> {
         .collect()
 }
 
-/// `text` is the file's text (see [`SourceFile::text_now`]).
-///
-/// [`SourceFile::text_now`]: crate::source::SourceFile::text_now
-fn key_hash(report: &Report, diagnostic: &Diagnostic, text: &str) -> u64 {
+/// Hashes the rule, the path, the span's text and its line. A finding whose lines were not
+/// kept (its file changed while keyless read it) keeps its rule and path only.
+fn key_hash(report: &Report, diagnostic: &Diagnostic) -> u64 {
     let file = report.file(diagnostic.file);
-    let line_no = file.line_col(diagnostic.span.start).line;
-    let line_start = file.line_start(line_no).unwrap_or(0);
-    let line_end = text
-        .get(line_start..)
-        .and_then(|rest| rest.find('\n'))
-        .map_or(text.len(), |end| line_start + end);
-    let line = text.get(line_start..line_end).unwrap_or("");
+    let excerpt = file.excerpt(diagnostic.span);
+    let span_text = excerpt.map_or("", |e| e.slice(diagnostic.span));
+    let line = excerpt.map_or("", |e| e.line_at(diagnostic.span.start as usize));
     let mut hash = Fnv::default();
     for part in [
         diagnostic.rule,
         &crate::render::repo_path(file),
-        &normalize(text.get(diagnostic.span.range()).unwrap_or("")),
+        &normalize(span_text),
         &normalize(line),
     ] {
         hash.write(part.as_bytes());

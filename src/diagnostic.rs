@@ -4,6 +4,7 @@
 //! optional help, related locations (a module call site, the other end of an assignment) and an
 //! optional fix. A *report* is the diagnostics of one run plus the files they point into.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -165,11 +166,17 @@ impl Report {
         self.files_scanned += other.files_scanned;
         let mut renumber = Vec::with_capacity(other.files.len());
         for file in other.files {
-            let key = canonical(&file.path);
-            let id = *merged.files.entry(key).or_insert_with(|| {
-                self.files.push(file);
-                FileId(self.files.len() as u32 - 1)
-            });
+            let id = match merged.files.entry(canonical(&file.path)) {
+                Entry::Occupied(entry) => {
+                    let id = *entry.get();
+                    self.files[id.0 as usize].keep_excerpts_of(&file);
+                    id
+                }
+                Entry::Vacant(entry) => {
+                    self.files.push(file);
+                    *entry.insert(FileId(self.files.len() as u32 - 1))
+                }
+            };
             renumber.push(id);
         }
         let map = |id: &mut FileId| *id = renumber[id.0 as usize];
@@ -195,10 +202,19 @@ impl Report {
         }
     }
 
-    /// Sets aside the text of every file (see [`SourceFile::unload`]) until
-    /// [`Report::reload_texts`].
+    /// Sets aside the text of every file but the lines around what the diagnostics point at
+    /// (see [`SourceFile::unload`]) until [`Report::reload_texts`].
     pub fn unload_texts(&mut self) {
-        self.files.iter_mut().for_each(SourceFile::unload);
+        let mut shown = vec![Vec::new(); self.files.len()];
+        for diagnostic in &self.diagnostics {
+            shown[diagnostic.file.0 as usize].push(diagnostic.span);
+            for related in &diagnostic.related {
+                shown[related.file.0 as usize].push(related.span);
+            }
+        }
+        for (file, spans) in self.files.iter_mut().zip(shown) {
+            file.unload(spans);
+        }
     }
 
     /// Reads back the texts set aside. A file that cannot be read again, or that changed,
@@ -297,8 +313,8 @@ impl Report {
 }
 
 /// `f` over the findings of `diagnostics` (sorted by file) in runs of whole files, one run per
-/// thread, the results in order: a file's text is read back by one run only, and the output
-/// does not depend on the number of threads.
+/// thread, the results in order: a fingerprint counts the findings of its file before it, and
+/// the output does not depend on the number of threads.
 pub fn map_runs_of_files<R: Send>(
     diagnostics: &[Diagnostic],
     f: impl Fn(&[Diagnostic]) -> R + Sync,
@@ -336,7 +352,7 @@ fn grouped_by_file(diagnostics: &[Diagnostic]) -> bool {
 }
 
 /// `diagnostics` (sorted by file) in at most `count` runs of about the same length, each
-/// ending where a file's findings end, so that a file's text is read back by one run only.
+/// ending where a file's findings end, so that a file's findings are in one run.
 fn runs_of_files(diagnostics: &[Diagnostic], count: usize) -> Vec<&[Diagnostic]> {
     let mut runs = Vec::new();
     let mut rest = diagnostics;

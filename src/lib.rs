@@ -316,8 +316,8 @@ fn unsafe_note(n: usize) -> String {
     }
 }
 
-/// Whether the output of `check` only shows the report: its renderers read back the lines they
-/// show file by file (source snippets, fingerprints), while fixes need every text in memory.
+/// Whether the output of `check` only shows the report: its renderers need only the lines
+/// around each finding (source snippets, fingerprints), while fixes need every text in memory.
 fn reads_texts_on_demand(args: &CheckArgs) -> bool {
     !args.fix && !args.diff
 }

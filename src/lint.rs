@@ -62,8 +62,8 @@ pub struct Options {
     /// `--params FILE`: the parameter file for every template of the run.
     pub params: Option<PathBuf>,
     /// The report is shown, not fixed: the texts of the files with findings stay set aside
-    /// (see [`SourceFile::unload`]), and each renderer reads back what it shows, a file at a
-    /// time. Fixes need every text in memory.
+    /// (see [`SourceFile::unload`]), but for the lines around each finding, which is all a
+    /// format shows. Fixes need every text in memory.
     ///
     /// [`SourceFile::unload`]: crate::source::SourceFile::unload
     pub texts_on_demand: bool,
@@ -147,7 +147,7 @@ pub fn lint_paths(paths: &[PathBuf], options: &Options) -> Result<Run, UsageErro
     if let Some(err) = failure {
         return Err(err);
     }
-    // The units are done: what they shared goes before the texts are read back.
+    // The units are done: what they shared goes before the texts to fix are read back.
     drop(pairing);
     drop((units, cache, merged, configs, paths));
     if let Some(release) = MEMORY_RELEASE.get() {
@@ -168,7 +168,7 @@ static MEMORY_RELEASE: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
 /// Sets what hands freed memory back to the system between the parallel phase of a run and
 /// the showing of its report. The binary, which picks the allocator, sets it; an allocator
 /// that keeps freed pages (mimalloc does, to reuse them fast) would otherwise count them in
-/// the peak once the texts of the findings are read back.
+/// the peak once the texts to fix are read back.
 pub fn set_memory_release(release: fn()) {
     let _ = MEMORY_RELEASE.set(release);
 }

@@ -85,16 +85,26 @@ pub struct SourceFile {
     pub has_bom: bool,
     /// The byte offset of every line start, computed on first use (most files have no finding
     /// to place) and shared by the copies of the file.
-    line_starts: Arc<OnceLock<Vec<u32>>>,
+    lines: Arc<OnceLock<Lines>>,
     /// Computed on first use (by a fix), and shared by the copies of the file.
     style: Arc<OnceLock<Style>>,
     /// Set while the text is set aside (see [`SourceFile::unload`]).
     unloaded: Option<Arc<Unloaded>>,
 }
 
-/// What stays of a text set aside: enough to place a line and column (with the line starts),
-/// and to know that what is read back is what was linted.
+/// Where the lines of a text start.
 #[derive(Debug)]
+struct Lines {
+    /// The byte offset of every line start (after each `\n`).
+    starts: Vec<u32>,
+    /// Whether a `\r` ends a line on its own (classic Mac line ends, rare), which some readers
+    /// count as a line break and [`SourceFile`] does not.
+    lone_cr: bool,
+}
+
+/// What stays of a text set aside: enough to place a line and column (with the line starts),
+/// the lines the report shows, and to know that what is read back is what was linted.
+#[derive(Debug, Clone)]
 struct Unloaded {
     length: usize,
     hash: u64,
@@ -102,6 +112,54 @@ struct Unloaded {
     /// so the continuation bytes before an offset on its line are not counted. Templates are
     /// nearly all ASCII, so this is usually empty.
     continuation_bytes: Vec<u32>,
+    /// The excerpts of the text around the spans the report shows (see
+    /// [`SourceFile::excerpt`]), by offset, neither overlapping nor touching.
+    kept: Vec<Kept>,
+}
+
+/// Part of a text set aside, kept for the report.
+#[derive(Debug, Clone)]
+struct Kept {
+    start: usize,
+    text: Box<str>,
+}
+
+impl Kept {
+    fn end(&self) -> usize {
+        self.start + self.text.len()
+    }
+}
+
+/// Whole lines kept above and below each span a report shows: more than any format shows
+/// (miette's snippet has one line of context, the baseline fingerprint the span's own line).
+const EXCERPT_LINES: usize = 3;
+
+/// The whole lines of a text around a span (see [`SourceFile::excerpt`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Excerpt<'a> {
+    /// The offset in the file where `text` starts: a line start.
+    pub start: usize,
+    /// The 0-based number of the line `text` starts.
+    pub line: usize,
+    pub text: &'a str,
+}
+
+impl<'a> Excerpt<'a> {
+    /// The text of `span` (empty when it is not inside the excerpt or splits a character).
+    pub fn slice(&self, span: Span) -> &'a str {
+        let start = (span.start as usize).saturating_sub(self.start);
+        let end = (span.end as usize).saturating_sub(self.start);
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    /// The line that holds `offset`, without its line end.
+    pub fn line_at(&self, offset: usize) -> &'a str {
+        let at = offset.saturating_sub(self.start).min(self.text.len());
+        let bytes = self.text.as_bytes();
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |nl| nl + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |nl| at + nl);
+        &self.text[start..end]
+    }
 }
 
 /// How many lines [`Style::of`] reads.
@@ -220,21 +278,45 @@ impl SourceFile {
             path: path.into(),
             text,
             has_bom,
-            line_starts: Arc::default(),
+            lines: Arc::default(),
             style: Arc::default(),
             unloaded: None,
         }
     }
 
-    /// Sets the text aside, keeping only what identifies it. A run over thousands of files
-    /// finds something in a few thousand of them; holding all their text until the report is
-    /// sorted and shown was half of the run's memory (issue 9). [`SourceFile::reload`] reads
-    /// it back from `path`. An empty text (nothing read) stays as it is.
-    pub fn unload(&mut self) {
+    /// Sets the text aside, keeping only what identifies it and the lines around the spans
+    /// the report shows (`shown`). A run over thousands of files finds something in a few
+    /// thousand of them; holding all their text until the report is sorted and shown was half
+    /// of the run's memory, and reading it back to show a few lines of each was a fifth of
+    /// the run's time (issue 9). [`SourceFile::reload`] reads the whole text back from `path`
+    /// (to fix it). An empty text (nothing read) stays as it is.
+    pub fn unload(&mut self, shown: impl IntoIterator<Item = Span>) {
         if self.text.is_empty() || self.unloaded.is_some() {
             return;
         }
-        self.line_starts();
+        // Placing a line and column later needs the line starts of the text being set aside.
+        self.lines();
+        let mut ranges: Vec<_> = shown
+            .into_iter()
+            .map(|span| self.excerpt_range(span).0)
+            .collect();
+        ranges.sort_unstable_by_key(|range| range.start);
+        let mut kept: Vec<Kept> = Vec::new();
+        for range in ranges {
+            match kept.last_mut() {
+                Some(last) if range.start <= last.end() => {
+                    if range.end > last.end() {
+                        let mut text = String::from(std::mem::take(&mut last.text));
+                        text.push_str(&self.text[last.start + text.len()..range.end]);
+                        last.text = text.into();
+                    }
+                }
+                _ => kept.push(Kept {
+                    start: range.start,
+                    text: self.text[range].into(),
+                }),
+            }
+        }
         let continuation_bytes = if self.text.is_ascii() {
             Vec::new()
         } else {
@@ -248,9 +330,88 @@ impl SourceFile {
             length: self.text.len(),
             hash: fingerprint(&self.text),
             continuation_bytes,
+            kept,
         }));
         self.text = Arc::from("");
         self.style = Arc::default();
+    }
+
+    /// Takes in the excerpts `other` kept of the same file (the same finding place reached by
+    /// another unit of the run). Excerpts of another text (the file changed while keyless
+    /// read it) are not taken: their findings are shown without lines.
+    pub fn keep_excerpts_of(&mut self, other: &SourceFile) {
+        let (Some(mine), Some(theirs)) = (&mut self.unloaded, &other.unloaded) else {
+            return;
+        };
+        if (mine.length, mine.hash) != (theirs.length, theirs.hash) {
+            return;
+        }
+        let mine = Arc::make_mut(mine);
+        let mut all: Vec<Kept> = mine
+            .kept
+            .drain(..)
+            .chain(theirs.kept.iter().cloned())
+            .collect();
+        all.sort_unstable_by_key(|kept| kept.start);
+        for next in all {
+            match mine.kept.last_mut() {
+                Some(last) if next.start <= last.end() => {
+                    if next.end() > last.end() {
+                        let mut text = String::from(std::mem::take(&mut last.text));
+                        text.push_str(&next.text[text.len() + last.start - next.start..]);
+                        last.text = text.into();
+                    }
+                }
+                _ => mine.kept.push(next),
+            }
+        }
+    }
+
+    /// The whole lines around `span`: at least [`EXCERPT_LINES`] above and below it, from the
+    /// top of the file when a lone `\r` makes line numbers depend on the reader. From the
+    /// text, or from what was kept of it when it was set aside (`None` if that does not
+    /// cover the span: another text of the file was set aside).
+    pub fn excerpt(&self, span: Span) -> Option<Excerpt<'_>> {
+        let (range, line) = self.excerpt_range(span);
+        let text = match &self.unloaded {
+            None => self.text.get(range.clone())?,
+            Some(unloaded) => {
+                let at = unloaded
+                    .kept
+                    .partition_point(|kept| kept.start <= range.start);
+                let kept = &unloaded.kept[at.checked_sub(1)?];
+                kept.text
+                    .get(range.start - kept.start..range.end - kept.start)?
+            }
+        };
+        Some(Excerpt {
+            start: range.start,
+            line,
+            text,
+        })
+    }
+
+    /// The byte range of [`SourceFile::excerpt`] and the 0-based number of its first line.
+    fn excerpt_range(&self, span: Span) -> (std::ops::Range<usize>, usize) {
+        let length = self.text_len();
+        let lines = self.lines();
+        let line_of = |offset: u32| {
+            let offset = (offset as usize).min(length);
+            lines.starts.partition_point(|&s| s as usize <= offset) - 1
+        };
+        let first = if lines.lone_cr {
+            0
+        } else {
+            line_of(span.start).saturating_sub(EXCERPT_LINES)
+        };
+        let after = line_of(span.end.max(span.start)) + EXCERPT_LINES + 1;
+        let end = lines.starts.get(after).map_or(length, |&s| s as usize);
+        (lines.starts[first] as usize..end, first)
+    }
+
+    /// The length of the text in bytes, set aside or not.
+    pub fn text_len(&self) -> usize {
+        self.unloaded.as_ref().map_or(self.text.len(), |u| u.length)
     }
 
     /// Whether the text is set aside (see [`SourceFile::unload`]).
@@ -261,23 +422,17 @@ impl SourceFile {
     /// Reads the text set aside by [`SourceFile::unload`] back from disk; an error when the
     /// file cannot be read or no longer holds what was linted.
     pub fn reload(&mut self) -> Result<(), String> {
-        self.text = self.text_now()?;
-        self.unloaded = None;
-        Ok(())
-    }
-
-    /// The text, read back from disk for one use when it is set aside (the file stays as it
-    /// is): a renderer that needs a few lines of each file reads one file at a time.
-    pub fn text_now(&self) -> Result<Arc<str>, String> {
         let Some(unloaded) = &self.unloaded else {
-            return Ok(self.text.clone());
+            return Ok(());
         };
         let bytes = std::fs::read(&self.path).map_err(|err| err.to_string())?;
         let (file, _) = SourceFile::decode(&self.path, &bytes);
         if file.text.len() != unloaded.length || fingerprint(&file.text) != unloaded.hash {
             return Err("the file changed while keyless read it; run keyless again".into());
         }
-        Ok(file.text)
+        self.text = file.text;
+        self.unloaded = None;
+        Ok(())
     }
 
     /// The path with `/` separators and without a leading `./`, as reports show it.
@@ -288,9 +443,8 @@ impl SourceFile {
     /// The 1-based line and character column of a byte offset. Offsets past the end clamp to
     /// the end; offsets inside a multi-byte character count that character as started.
     pub fn line_col(&self, offset: u32) -> LineCol {
-        let length = self.unloaded.as_ref().map_or(self.text.len(), |u| u.length);
-        let offset = (offset as usize).min(length);
-        let line_starts = self.line_starts();
+        let offset = (offset as usize).min(self.text_len());
+        let line_starts = &self.lines().starts;
         let line = line_starts.partition_point(|&s| s as usize <= offset) - 1;
         let start = line_starts[line] as usize;
         // Count characters by counting bytes that start one (not continuation bytes
@@ -318,15 +472,15 @@ impl SourceFile {
     /// The byte offset where 1-based `line` starts, if the file has that line.
     pub fn line_start(&self, line: u32) -> Option<usize> {
         let index = line.checked_sub(1)? as usize;
-        self.line_starts().get(index).map(|&s| s as usize)
+        self.lines().starts.get(index).map(|&s| s as usize)
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts().len()
+        self.lines().starts.len()
     }
 
-    fn line_starts(&self) -> &[u32] {
-        self.line_starts.get_or_init(|| {
+    fn lines(&self) -> &Lines {
+        self.lines.get_or_init(|| {
             // Lines are short (30 bytes in compiled templates): the `memchr` crate's iterator
             // scans many at a time, where `str::match_indices` starts a search per line (5% of
             // a run over compiled AVM templates).
@@ -336,7 +490,9 @@ impl SourceFile {
             starts.extend(memchr::memchr_iter(b'\n', bytes).map(|at| at as u32 + 1));
             // Kept with the findings until the run ends (see `unload`): no spare capacity.
             starts.shrink_to_fit();
-            starts
+            let lone_cr =
+                memchr::memchr_iter(b'\r', bytes).any(|at| bytes.get(at + 1) != Some(&b'\n'));
+            Lines { starts, lone_cr }
         })
     }
 
@@ -440,8 +596,9 @@ mod tests {
         std::fs::write(&path, text).unwrap();
         let (loaded, _) = SourceFile::decode(&path, text.as_bytes());
         let mut unloaded = loaded.clone();
-        unloaded.unload();
+        unloaded.unload([]);
         assert!(unloaded.is_unloaded() && unloaded.text.is_empty());
+        assert_eq!(unloaded.text_len(), text.len());
         for offset in 0..=text.len() as u32 + 2 {
             assert_eq!(
                 unloaded.line_col(offset),
@@ -453,9 +610,78 @@ mod tests {
         assert_eq!(&*unloaded.text, text);
         // A file that changed since it was linted is not taken back.
         let mut changed = loaded.clone();
-        changed.unload();
+        changed.unload([]);
         std::fs::write(&path, text.replace('a', "x")).unwrap();
         assert!(changed.reload().is_err());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Twelve numbered lines, `\r\n` or `\r` line ends, a few multi-byte characters.
+    fn numbered_lines(line_end: &str) -> String {
+        (1..=12).map(|n| format!("line {n} ü{line_end}")).collect()
+    }
+
+    fn same_excerpt(kept: Option<Excerpt>, whole: Option<Excerpt>) -> bool {
+        match (kept, whole) {
+            (Some(k), Some(w)) => (k.start, k.line, k.text) == (w.start, w.line, w.text),
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn an_unloaded_file_keeps_the_lines_around_what_is_shown() {
+        for line_end in ["\n", "\r\n", "\r"] {
+            let text = numbered_lines(line_end);
+            let loaded = SourceFile::new("a.bicep", text.as_str(), false);
+            let at = text.find("line 6").unwrap();
+            let middle = Span::new(at, at + 6);
+            let shown = [Span::new(0, 4), middle, Span::at(text.len())];
+            let mut unloaded = loaded.clone();
+            unloaded.unload(shown);
+            for span in shown {
+                assert!(
+                    same_excerpt(unloaded.excerpt(span), loaded.excerpt(span)),
+                    "{line_end:?} {span:?}"
+                );
+            }
+            let excerpt = loaded.excerpt(middle).unwrap();
+            assert_eq!(excerpt.slice(middle), "line 6");
+            if line_end == "\r" {
+                // miette counts a lone `\r` as a line end and `SourceFile` does not: the
+                // excerpt starts at the top, where both agree.
+                assert_eq!((excerpt.start, excerpt.line), (0, 0));
+            } else {
+                assert_eq!(excerpt.line, 5 - EXCERPT_LINES);
+                assert_eq!(excerpt.line_at(at + 2).trim_end(), "line 6 ü");
+            }
+        }
+    }
+
+    #[test]
+    fn excerpts_of_the_same_text_are_merged_and_of_another_are_not() {
+        let text = numbered_lines("\n");
+        let loaded = SourceFile::new("a.bicep", text.as_str(), false);
+        let (top, bottom) = (Span::new(0, 4), Span::new(text.len() - 5, text.len()));
+        let mut first = loaded.clone();
+        first.unload([top]);
+        assert!(
+            first.excerpt(bottom).is_none(),
+            "only the lines around what is shown"
+        );
+        let mut second = loaded.clone();
+        second.unload([bottom]);
+        first.keep_excerpts_of(&second);
+        for span in [top, bottom] {
+            assert!(
+                same_excerpt(first.excerpt(span), loaded.excerpt(span)),
+                "{span:?}"
+            );
+        }
+        let mut other = SourceFile::new("a.bicep", text.replace('l', "L"), false);
+        other.unload([bottom]);
+        let mut third = loaded.clone();
+        third.unload([top]);
+        third.keep_excerpts_of(&other);
+        assert!(third.excerpt(bottom).is_none());
     }
 }

@@ -5,7 +5,6 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::io::{self, Write};
-use std::sync::Arc;
 
 use miette::{
     Diagnostic as MietteDiagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan,
@@ -14,13 +13,13 @@ use miette::{
 
 use super::Style;
 use crate::diagnostic::{Diagnostic, Report, Severity};
-use crate::source::{FileId, SourceFile, Span};
+use crate::source::{Excerpt, SourceFile, Span};
 
 /// Terminal width used when the output is not a terminal (files, pipes, snapshots).
 const WIDTH: usize = 100;
 
 pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    // Each finding renders on its own (and reads its file's text back).
+    // Each finding renders on its own, from the lines its file kept around it.
     let rendered = crate::diagnostic::map_runs_of_files(&report.diagnostics, |run| {
         render_run(report, style, run)
     });
@@ -39,13 +38,9 @@ fn render_run(report: &Report, style: Style, run: &[Diagnostic]) -> Result<Strin
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(WIDTH)
         .with_links(false);
-    let mut texts = Texts::default();
     let mut text = String::new();
     for diagnostic in run {
-        handler.render_report(
-            &mut text,
-            &HumanDiagnostic::new(report, &mut texts, diagnostic),
-        )?;
+        handler.render_report(&mut text, &HumanDiagnostic::new(report, diagnostic))?;
     }
     Ok(text)
 }
@@ -102,13 +97,12 @@ struct HumanDiagnostic<'a> {
 }
 
 impl<'a> HumanDiagnostic<'a> {
-    fn new(report: &'a Report, texts: &mut Texts, diagnostic: &'a Diagnostic) -> Self {
-        texts.start(diagnostic.file);
+    fn new(report: &'a Report, diagnostic: &'a Diagnostic) -> Self {
         let related = diagnostic
             .related
             .iter()
             .map(|related| {
-                let source = texts.named(report, related.file);
+                let source = NamedText::new(report.file(related.file), related.span);
                 HumanDiagnostic {
                     severity: miette::Severity::Advice,
                     code: String::new(),
@@ -120,7 +114,7 @@ impl<'a> HumanDiagnostic<'a> {
                 }
             })
             .collect();
-        let source = texts.named(report, diagnostic.file);
+        let source = NamedText::new(report.file(diagnostic.file), diagnostic.span);
         HumanDiagnostic {
             severity: match diagnostic.severity {
                 Severity::Error => miette::Severity::Error,
@@ -166,12 +160,12 @@ impl MietteDiagnostic for HumanDiagnostic<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.source.text.as_ref()?;
+        self.source.excerpt.as_ref()?;
         Some(&self.source)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = visible_span(self.source.text.as_deref()?, self.span);
+        let span = visible_span(self.source.excerpt.as_ref()?, self.span);
         // miette draws no underline under an empty span unless it has a label.
         let label = self.span.is_empty().then(|| "here".to_owned());
         Some(Box::new(std::iter::once(
@@ -191,132 +185,79 @@ impl MietteDiagnostic for HumanDiagnostic<'_> {
 
 /// miette draws nothing for an empty span at the very end of a file (its lines do not
 /// contain their end), so such a span is widened to the last character.
-fn visible_span(text: &str, span: Span) -> SourceSpan {
+fn visible_span(excerpt: &Excerpt, span: Span) -> SourceSpan {
     let start = span.start as usize;
-    if span.is_empty() && start >= text.len() {
-        if let Some((last, ch)) = text.char_indices().next_back() {
-            return SourceSpan::new(last.into(), ch.len_utf8());
+    let end = excerpt.start + excerpt.text.len();
+    // An excerpt that reaches an empty span at or past its end ends where the file does.
+    if span.is_empty() && start >= end {
+        if let Some((last, ch)) = excerpt.text.char_indices().next_back() {
+            return SourceSpan::new((excerpt.start + last).into(), ch.len_utf8());
         }
     }
     SourceSpan::new(start.into(), span.len())
 }
 
-/// A file's text with its display path, so that miette prints `path:line:col` above the
-/// snippet.
+/// The lines around one span of a file, with the file's display path, so that miette prints
+/// `path:line:col` above the snippet.
 struct NamedText<'a> {
     name: String,
     file: &'a SourceFile,
-    /// `None` when the file, set aside during the run, cannot be read back as it was linted
-    /// (it changed since): the finding is shown without a snippet.
-    text: Option<Arc<str>>,
-    /// Whether the file has only `\n` and `\r\n` line ends, so that its line numbers are the
-    /// same for miette (for which a lone `\r` also ends a line) and for [`SourceFile`]. Files
-    /// with a lone `\r` (classic Mac line ends, rare) are read by miette from the start.
-    plain_lines: bool,
+    /// `None` when the lines were not kept (the file changed while keyless read it): the
+    /// finding is shown without a snippet.
+    excerpt: Option<Excerpt<'a>>,
 }
 
-/// The texts of the files the finding being shown points into. A run's report keeps the
-/// texts of its files set aside (see [`SourceFile::unload`]); they are read back here one
-/// finding's files at a time, and kept while the findings of the same file follow (the report
-/// is sorted by file), so that memory holds a few files, not every file with a finding.
-#[derive(Default)]
-struct Texts {
-    file: Option<FileId>,
-    read: Vec<(FileId, Option<Arc<str>>, bool)>,
-}
-
-impl Texts {
-    /// Starts the finding of a file: the texts read for other files are dropped.
-    fn start(&mut self, file: FileId) {
-        if self.file != Some(file) {
-            self.file = Some(file);
-            self.read.clear();
-        }
-    }
-
-    fn named<'a>(&mut self, report: &'a Report, id: FileId) -> NamedText<'a> {
-        let file = report.file(id);
-        let (text, plain_lines) = match self.read.iter().find(|(read, _, _)| *read == id) {
-            Some((_, text, plain)) => (text.clone(), *plain),
-            None => {
-                let text = file.text_now().ok();
-                let plain = text.as_deref().is_some_and(plain_line_ends);
-                self.read.push((id, text.clone(), plain));
-                (text, plain)
-            }
-        };
+impl<'a> NamedText<'a> {
+    fn new(file: &'a SourceFile, span: Span) -> Self {
         NamedText {
             name: file.display_path(),
             file,
-            text,
-            plain_lines,
+            excerpt: file.excerpt(span),
         }
     }
-}
 
-impl NamedText<'_> {
     /// The message as shown: with its place in front when no snippet will show it.
     fn placed<'m>(&self, message: &'m str, span: Span) -> Cow<'m, str> {
-        if self.text.is_some() {
+        if self.excerpt.is_some() {
             return Cow::Borrowed(message);
         }
         let at = self.file.line_col(span.start);
         let (name, line, column) = (&self.name, at.line, at.column);
         Cow::Owned(format!(
-            "{name}:{line}:{column}: {message} (not shown: the file changed since it was linted)"
+            "{name}:{line}:{column}: {message} (not shown: the file changed while keyless read it)"
         ))
     }
-}
-
-fn plain_line_ends(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    text.match_indices('\r')
-        .all(|(at, _)| bytes.get(at + 1) == Some(&b'\n'))
 }
 
 impl SourceCode for NamedText<'_> {
     /// miette's `read_span` for text walks byte by byte from the start of the input to the
     /// span, so rendering every finding of a 1 MB ARM template was quadratic (issue 9: 28 s of
-    /// a 35 s run over AVM). Here miette reads only a window that starts a few lines above the
-    /// span, and its line number and span are shifted back by the window's start.
+    /// a 35 s run over AVM). Here miette reads the excerpt around the span, which starts at a
+    /// line start more lines above it than miette shows, and its line number and span are
+    /// shifted by the excerpt's start.
     fn read_span<'b>(
         &'b self,
         span: &SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let text = self.text.as_deref().unwrap_or("");
-        let (base, base_line) = self.window_start(text, span.offset(), context_lines_before);
-        let window = &text.as_bytes()[base..];
-        let local = SourceSpan::new((span.offset() - base).into(), span.len());
+        let excerpt = self.excerpt.as_ref().ok_or(MietteError::OutOfBounds)?;
+        let base = excerpt.start;
+        let offset = span
+            .offset()
+            .checked_sub(base)
+            .ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new(offset.into(), span.len());
+        let window = excerpt.text.as_bytes();
         let inner = window.read_span(&local, context_lines_before, context_lines_after)?;
         let inner_span = SourceSpan::new((inner.span().offset() + base).into(), inner.span().len());
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
             inner_span,
-            inner.line() + base_line,
+            inner.line() + excerpt.line,
             inner.column(),
-            inner.line_count() + base_line,
+            inner.line_count() + excerpt.line,
         )))
-    }
-}
-
-impl NamedText<'_> {
-    /// A byte offset at a line start at least `context` lines above `offset` (0 when the
-    /// span is near the top or past the end, or the file has lone `\r` line ends), and the
-    /// number of lines before it.
-    fn window_start(&self, text: &str, offset: usize, context: usize) -> (usize, usize) {
-        if !self.plain_lines || offset > text.len() {
-            return (0, 0);
-        }
-        let line = self.file.line_col(offset as u32).line; // 1-based, lines end at `\n`
-        let Some(wanted) = line.checked_sub(context as u32 + 1).filter(|&l| l >= 1) else {
-            return (0, 0);
-        };
-        let Some(base) = self.file.line_start(wanted) else {
-            return (0, 0);
-        };
-        (base, wanted as usize - 1)
     }
 }
