@@ -12,6 +12,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// A `HashMap` with [`FastHasher`].
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
+/// An `IndexMap` (insertion order kept) with [`FastHasher`].
+pub type FastIndexMap<K, V> = indexmap::IndexMap<K, V, BuildHasherDefault<FastHasher>>;
+
 #[derive(Default, Clone, Copy)]
 pub struct FastHasher {
     hash: u64,

@@ -12,11 +12,9 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use indexmap::IndexMap;
-
 use crate::diagnostic::Diagnostic;
 use crate::discover::{self, describe_io_error, Candidate};
-use crate::fast_hash::FastMap;
+use crate::fast_hash::{FastIndexMap, FastMap};
 use crate::graph::decl::TemplateDecl;
 use crate::graph::eval::{BuildProblem, Builder, ModuleLoader, SuppliedParam};
 use crate::graph::expr::Text;
@@ -358,7 +356,7 @@ impl Workspace {
                     .or(parameter_files.get(&id).copied())
                 {
                     Some(params) => self.supplied_params(params),
-                    None => IndexMap::new(),
+                    None => FastIndexMap::default(),
                 };
                 plans.push((decl, id, supplied));
             }
@@ -446,7 +444,7 @@ impl Workspace {
 
     /// The values a parameter file gives: ARM `parameters.x.value` entries read literally,
     /// `.bicepparam` assignments evaluated (they may use variables and functions).
-    fn supplied_params(&mut self, params: FileId) -> IndexMap<Text, SuppliedParam> {
+    fn supplied_params(&mut self, params: FileId) -> FastIndexMap<Text, SuppliedParam> {
         let values: Vec<(Text, Value)> = match self.trees[params.0 as usize].as_deref() {
             Some(Tree::ArmParameters(file)) => from_arm::parameter_values(file)
                 .into_iter()
@@ -454,10 +452,10 @@ impl Workspace {
                 .collect(),
             Some(Tree::BicepLowered(summary)) if summary.is_params => {
                 let Some(decl) = self.decl(params) else {
-                    return IndexMap::new();
+                    return FastIndexMap::default();
                 };
                 let mut builder = Builder::new(self);
-                let template = builder.add_root(decl, params, IndexMap::new());
+                let template = builder.add_root(decl, params, FastIndexMap::default());
                 let outputs =
                     std::mem::take(&mut builder.graph.templates[template.0 as usize].outputs);
                 outputs.into_iter().collect()

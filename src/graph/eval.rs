@@ -10,12 +10,10 @@
 //! arrays, and the built-in functions of [`super::functions`]. What it cannot know stays an
 //! [`Unknown`] that remembers the resources it came from and the secrets it contains.
 
-use crate::fast_hash::FastMap;
+use crate::fast_hash::{FastIndexMap, FastMap};
 use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
-
-use indexmap::IndexMap;
 
 use super::decl::{
     FuncDecl, LoopDecl, ModuleDecl, ModuleSource, ParentDecl, ResourceDecl, TemplateDecl,
@@ -163,7 +161,7 @@ impl<'l> Builder<'l> {
         &mut self,
         decl: Arc<TemplateDecl>,
         file: FileId,
-        supplied: IndexMap<Text, SuppliedParam>,
+        supplied: FastIndexMap<Text, SuppliedParam>,
     ) -> TemplateIndex {
         let chain = vec![file];
         self.instantiate(decl, file, None, supplied, None, chain, 0)
@@ -175,7 +173,7 @@ impl<'l> Builder<'l> {
         decl: Arc<TemplateDecl>,
         file: FileId,
         caller: Option<ModuleIndex>,
-        supplied: IndexMap<Text, SuppliedParam>,
+        supplied: FastIndexMap<Text, SuppliedParam>,
         outer: Option<usize>,
         chain: Vec<FileId>,
         module_depth: usize,
@@ -186,7 +184,7 @@ impl<'l> Builder<'l> {
             language: decl.language,
             target_scope: decl.target_scope.clone(),
             caller,
-            parameters: IndexMap::new(),
+            parameters: FastIndexMap::default(),
             outputs: Map::default(),
             resources: Vec::new(),
             modules: Vec::new(),

@@ -17,7 +17,7 @@ pub mod from_bicep;
 pub mod functions;
 pub mod value;
 
-use indexmap::IndexMap;
+use crate::fast_hash::FastIndexMap;
 
 use crate::source::{FileId, Span};
 use decl::Language;
@@ -44,7 +44,7 @@ pub struct Template {
     pub target_scope: String,
     /// The module call that instantiated this template; `None` for a file linted on its own.
     pub caller: Option<ModuleIndex>,
-    pub parameters: IndexMap<Text, Parameter>,
+    pub parameters: FastIndexMap<Text, Parameter>,
     pub outputs: Map,
     pub resources: Vec<ResourceIndex>,
     pub modules: Vec<ModuleIndex>,

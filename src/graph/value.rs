@@ -14,12 +14,9 @@
 //! from known and unknown parts is a *partial* string: its known text stays readable.
 
 use std::borrow::Cow;
-use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
-use indexmap::IndexMap;
-
-use crate::fast_hash::FastHasher;
+use crate::fast_hash::FastIndexMap;
 use crate::source::{FileId, Span};
 
 /// Where a value's literal was written.
@@ -48,7 +45,7 @@ pub struct Value {
 /// An object's members in the order written. Keys are shared with the declaration they were
 /// written in (an object is built each time its expression is evaluated, and cloned whenever a
 /// function changes it), and hashed with [`FastHasher`]: SipHash was 2 % of a run (issue 9).
-pub type Map = IndexMap<Arc<str>, Value, BuildHasherDefault<FastHasher>>;
+pub type Map = FastIndexMap<Arc<str>, Value>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ValueKind {
