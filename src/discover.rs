@@ -106,6 +106,9 @@ fn walk_entries(
                 || !entry.file_type().is_dir()
                 || !SKIPPED_DIRS.contains(&entry.file_name().to_string_lossy().as_ref())
         });
+    // The folders listed, and those holding a configuration file, told to `canonical` once
+    // the walk is known to be complete (without following links, it may start over).
+    let mut listed: Vec<(PathBuf, bool)> = Vec::new();
     for entry in walker {
         match entry {
             Ok(entry)
@@ -113,9 +116,23 @@ fn walk_entries(
             {
                 return false
             }
+            Ok(entry) if entry.file_type().is_dir() => {
+                if let Some(canonical) = canonical.filter(|_| !entry.path_is_symlink()) {
+                    canonical.note_plain_folder(entry.path());
+                }
+                listed.push((entry.into_path(), false));
+            }
             Ok(entry) if entry.file_type().is_file() => {
                 // keyless's own configuration is never a template; it is read as configuration.
                 if entry.file_name() == crate::config::FILE_NAME {
+                    // walkdir yields a folder before its entries: its folder is listed.
+                    if let Some(folder) = listed
+                        .iter_mut()
+                        .rev()
+                        .find(|(folder, _)| Some(folder.as_path()) == entry.path().parent())
+                    {
+                        folder.1 = true;
+                    }
                     continue;
                 }
                 if let Some(kind) = kind_of(entry.path()) {
@@ -139,6 +156,12 @@ fn walk_entries(
                     .io_error()
                     .map_or_else(|| err.to_string(), describe_io_error),
             }),
+        }
+    }
+    // Following links, an unreadable folder is reported and its listing is not complete.
+    if let Some(canonical) = canonical.filter(|_| !follow_links) {
+        for (folder, holds_config) in &listed {
+            canonical.note_listed_folder(folder, *holds_config);
         }
     }
     true

@@ -212,6 +212,52 @@ fn discovery_in_a_temp_tree_ends_at_the_filesystem_root() {
     );
 }
 
+/// The walk tells the configuration lookup which of its folders hold a `keyless.json`, so
+/// that the file system is not asked about each folder again: the answers are the same. The
+/// tree has a config in a folder listed after its subfolder (`b/deeper` comes before
+/// `b/keyless.json`) and folders without one above and beside it.
+#[test]
+fn a_walked_tree_finds_the_same_configs_as_the_file_system() {
+    let dir = scratch("walked");
+    for folder in ["a", "b/deeper", "c"] {
+        std::fs::create_dir_all(dir.join(folder)).unwrap();
+    }
+    std::fs::write(dir.join("keyless.json"), r#"{ "root": true }"#).unwrap();
+    std::fs::write(
+        dir.join("b/keyless.json"),
+        r#"{ "rules": { "overbroad-role": "info" } }"#,
+    )
+    .unwrap();
+    for file in [
+        "a/main.bicep",
+        "b/main.bicep",
+        "b/deeper/main.bicep",
+        "c/x.json",
+    ] {
+        std::fs::write(dir.join(file), "").unwrap();
+    }
+    let walked = std::sync::Arc::new(keyless::paths::CanonicalPaths::default());
+    let (found, errors) =
+        keyless::discover::discover_noting(std::slice::from_ref(&dir), Some(&walked));
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(found.len(), 4);
+    let mut from_walk = configs().with_paths(walked);
+    let mut from_disk = configs();
+    for candidate in &found {
+        let (walk, disk) = (
+            from_walk.for_file(&candidate.path).unwrap(),
+            from_disk.for_file(&candidate.path).unwrap(),
+        );
+        assert_eq!(walk, disk, "{}", candidate.path.display());
+    }
+    let deeper = from_walk
+        .for_file(&dir.join("b/deeper/main.bicep"))
+        .unwrap();
+    assert_eq!(deeper.levels, levels(&[("overbroad-role", Level::Info)]));
+    let beside = from_walk.for_file(&dir.join("c/x.json")).unwrap();
+    assert_eq!(beside.levels, levels(&[]));
+}
+
 #[cfg(unix)]
 #[test]
 fn symlinked_folders_use_the_configs_of_the_real_folder() {
