@@ -8,6 +8,7 @@
 //! so output never depends on the order the filesystem lists entries in.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use walkdir::WalkDir;
 
@@ -78,27 +79,157 @@ fn walk(
     // entry, before any file is linted (issue 9). Most trees hold no symlink: walked
     // without following links, directory entries tell each entry's type. The first symlink
     // or error found that way starts the walk over, following links, so the result is the
-    // same either way.
-    let start = found.len();
-    if walk_entries(root, canonical, false, found, errors) {
-        return;
+    // same either way (the caller sorts it).
+    match walk_plain(root, canonical, crate::lint::threads()) {
+        Some(plain) => found.extend(plain),
+        None => walk_following_links(root, canonical, found, errors),
     }
-    found.truncate(start);
-    walk_entries(root, canonical, true, found, errors);
 }
 
-/// Walks `root`; without `follow_links`, gives up (returning `false`) at the first symlink or
-/// error, having reported nothing.
-fn walk_entries(
+/// Walks `root` without following links, a folder at a time on up to `threads` threads:
+/// listing folders is system calls, nearly all of a walk, and the only part of a run before
+/// its units start that grows with the tree. `None` at the first symlink or error.
+fn walk_plain(
     root: &Path,
     canonical: Option<&CanonicalPaths>,
-    follow_links: bool,
+    threads: usize,
+) -> Option<Vec<Candidate>> {
+    if std::fs::symlink_metadata(root)
+        .ok()?
+        .file_type()
+        .is_symlink()
+    {
+        return None;
+    }
+    if let Some(canonical) = canonical {
+        canonical.note_plain_folder(root);
+    }
+    /// The folders left to list, how many are being listed, how many threads wait for one,
+    /// and whether one failed.
+    struct Queue {
+        folders: Vec<PathBuf>,
+        listing: usize,
+        waiting: usize,
+        failed: bool,
+    }
+    let queue = Mutex::new(Queue {
+        folders: vec![root.to_path_buf()],
+        listing: 0,
+        waiting: 0,
+        failed: false,
+    });
+    let changed = Condvar::new();
+    let work = || {
+        let mut found = Vec::new();
+        loop {
+            let folder = {
+                let mut queue = lock(&queue);
+                loop {
+                    if queue.failed {
+                        return found;
+                    }
+                    if let Some(folder) = queue.folders.pop() {
+                        queue.listing += 1;
+                        break folder;
+                    }
+                    if queue.listing == 0 {
+                        return found;
+                    }
+                    queue.waiting += 1;
+                    queue = changed.wait(queue).unwrap_or_else(PoisonError::into_inner);
+                    queue.waiting -= 1;
+                }
+            };
+            let subfolders = list_folder(&folder, canonical, &mut found);
+            let mut queue = lock(&queue);
+            queue.listing -= 1;
+            match subfolders {
+                Some(subfolders) => queue.folders.extend(subfolders),
+                None => queue.failed = true,
+            }
+            // A wake-up is a system call: only for a thread that waits, and has work or is done.
+            let news = !queue.folders.is_empty() || queue.listing == 0 || queue.failed;
+            if queue.waiting > 0 && news {
+                changed.notify_all();
+            }
+        }
+    };
+    let found: Vec<Vec<Candidate>> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads.max(1)).map(|_| scope.spawn(work)).collect();
+        let mut found = vec![work()];
+        for helper in helpers {
+            found.push(
+                helper
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        found
+    });
+    if lock(&queue).failed {
+        return None;
+    }
+    Some(found.into_iter().flatten().collect())
+}
+
+/// Lists one folder without following links: its templates go to `found`, its subfolders
+/// (but build output and dependencies) are returned; `None` at a symlink or error.
+fn list_folder(
+    folder: &Path,
+    canonical: Option<&CanonicalPaths>,
+    found: &mut Vec<Candidate>,
+) -> Option<Vec<PathBuf>> {
+    let mut subfolders = Vec::new();
+    let mut holds_config = false;
+    for entry in std::fs::read_dir(folder).ok()? {
+        let entry = entry.ok()?;
+        let file_type = entry.file_type().ok()?;
+        let name = entry.file_name();
+        if file_type.is_dir() {
+            if !SKIPPED_DIRS.contains(&name.to_string_lossy().as_ref()) {
+                let path = entry.path();
+                if let Some(canonical) = canonical {
+                    canonical.note_plain_folder(&path);
+                }
+                subfolders.push(path);
+            }
+        } else if file_type.is_file() {
+            // keyless's own configuration is never a template; it is read as configuration.
+            if name == crate::config::FILE_NAME {
+                holds_config = true;
+                continue;
+            }
+            let path = entry.path();
+            if let Some(kind) = kind_of(&path) {
+                if let Some(canonical) = canonical {
+                    canonical.note_plain_file(&path);
+                }
+                found.push(Candidate {
+                    path,
+                    kind: Some(kind),
+                    must_be_template: true,
+                });
+            }
+        } else if file_type.is_symlink() {
+            return None;
+        }
+    }
+    if let Some(canonical) = canonical {
+        canonical.note_listed_folder(folder, holds_config);
+    }
+    Some(subfolders)
+}
+
+/// Walks `root` following links (symlinked folders and files are linted where they point).
+fn walk_following_links(
+    root: &Path,
+    canonical: Option<&CanonicalPaths>,
     found: &mut Vec<Candidate>,
     errors: &mut Vec<WalkError>,
-) -> bool {
+) {
     // walkdir detects symlink loops and reports them as errors instead of descending forever.
     let walker = WalkDir::new(root)
-        .follow_links(follow_links)
+        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|entry| {
@@ -106,33 +237,11 @@ fn walk_entries(
                 || !entry.file_type().is_dir()
                 || !SKIPPED_DIRS.contains(&entry.file_name().to_string_lossy().as_ref())
         });
-    // The folders listed, and those holding a configuration file, told to `canonical` once
-    // the walk is known to be complete (without following links, it may start over).
-    let mut listed: Vec<(PathBuf, bool)> = Vec::new();
     for entry in walker {
         match entry {
-            Ok(entry)
-                if !follow_links && (entry.path_is_symlink() || entry.file_type().is_symlink()) =>
-            {
-                return false
-            }
-            Ok(entry) if entry.file_type().is_dir() => {
-                if let Some(canonical) = canonical.filter(|_| !entry.path_is_symlink()) {
-                    canonical.note_plain_folder(entry.path());
-                }
-                listed.push((entry.into_path(), false));
-            }
             Ok(entry) if entry.file_type().is_file() => {
                 // keyless's own configuration is never a template; it is read as configuration.
                 if entry.file_name() == crate::config::FILE_NAME {
-                    // walkdir yields a folder before its entries: its folder is listed.
-                    if let Some(folder) = listed
-                        .iter_mut()
-                        .rev()
-                        .find(|(folder, _)| Some(folder.as_path()) == entry.path().parent())
-                    {
-                        folder.1 = true;
-                    }
                     continue;
                 }
                 if let Some(kind) = kind_of(entry.path()) {
@@ -147,7 +256,6 @@ fn walk_entries(
                 }
             }
             Ok(_) => {}
-            Err(_) if !follow_links => return false,
             // A symlink loop is not an error of the user's templates: skip it quietly.
             Err(err) if err.loop_ancestor().is_some() => {}
             Err(err) => errors.push(WalkError {
@@ -158,13 +266,11 @@ fn walk_entries(
             }),
         }
     }
-    // Following links, an unreadable folder is reported and its listing is not complete.
-    if let Some(canonical) = canonical.filter(|_| !follow_links) {
-        for (folder, holds_config) in &listed {
-            canonical.note_listed_folder(folder, *holds_config);
-        }
-    }
-    true
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // The queue stays valid whatever a panicking thread was doing: the panic ends the run.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The kind a file's extension gives.
@@ -231,6 +337,36 @@ pub fn describe_io_error(err: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fixtures hold no symlink: walked on any number of threads without following links,
+    /// they give what the walk that follows links gives.
+    #[test]
+    fn the_plain_walk_finds_what_the_walk_following_links_finds() {
+        let root = Path::new("fixtures");
+        let mut following = Vec::new();
+        let mut errors = Vec::new();
+        walk_following_links(root, None, &mut following, &mut errors);
+        following.sort();
+        assert!(errors.is_empty() && following.len() > 50, "{errors:?}");
+        for threads in [1, 2, 4] {
+            let mut plain = walk_plain(root, None, threads).expect("no symlink in fixtures");
+            plain.sort();
+            assert_eq!(plain, following, "{threads} threads");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_plain_walk_gives_up_at_a_symlink() {
+        let dir = std::env::temp_dir().join(format!("keyless-walk-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("a/b")).unwrap();
+        std::fs::write(dir.join("a/b/main.bicep"), "").unwrap();
+        assert_eq!(walk_plain(&dir, None, 2).map(|found| found.len()), Some(1));
+        std::os::unix::fs::symlink(dir.join("a"), dir.join("a/b/link")).unwrap();
+        assert_eq!(walk_plain(&dir, None, 2), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn sniffs_json_after_comments() {
