@@ -283,32 +283,59 @@ pub fn string_offsets(raw: &str) -> Vec<u32> {
     map
 }
 
-/// Skips JSON whitespace (a byte loop: `multispace0` decodes characters one at a time).
+/// Skips JSON whitespace (bytes: `multispace0` decodes characters one at a time).
+#[inline]
 fn spaces(i: &str) -> Res<'_, ()> {
     let bytes = i.as_bytes();
-    let mut n = 0;
-    loop {
-        // Indentation comes in long runs of spaces: skip them eight at a time.
+    // Most tokens follow no whitespace, or one space.
+    let mut n = match bytes {
+        [b' ' | b'\t' | b'\n' | b'\r', rest @ ..] if !rest.first().is_some_and(is_space) => 1,
+        [b' ' | b'\t' | b'\n' | b'\r', ..] => 0,
+        _ => return Ok((i, ())),
+    };
+    if n == 0 {
+        // A line break and the next line's indentation (a third of a compiled template):
+        // eight bytes at a time up to the first that is not whitespace.
         while let Some(chunk) = bytes.get(n..n + 8) {
-            if chunk != b"        " {
-                break;
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let other = !whitespace_bytes(u64::from_le_bytes(word)) & HIGHS;
+            if other != 0 {
+                n += (other.trailing_zeros() / 8) as usize;
+                return Ok((&i[n..], ()));
             }
             n += 8;
         }
-        match bytes.get(n) {
-            Some(b' ' | b'\t' | b'\n' | b'\r') => n += 1,
-            _ => break,
+        while bytes.get(n).is_some_and(is_space) {
+            n += 1;
         }
     }
     // Whitespace bytes are ASCII, so `n` is on a character boundary.
     Ok((&i[n..], ()))
 }
 
+fn is_space(byte: &u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `word` that is JSON whitespace, exactly (no false positives
+/// above a match, as the shorter zero-byte test has).
+fn whitespace_bytes(word: u64) -> u64 {
+    const LOWS: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let equal = |byte: u8| {
+        let x = word ^ (ONES * u64::from(byte));
+        // The high bit is set in each byte of `(x & LOWS) + LOWS | x` that is not zero.
+        !(((x & LOWS) + LOWS) | x) & HIGHS
+    };
+    equal(b' ') | equal(b'\n') | equal(b'\r') | equal(b'\t')
+}
+
 /// The index of the first `"` or `\\` at or after `from` (or `bytes.len()`), eight bytes at
 /// a time.
 fn skip_plain(bytes: &[u8], mut from: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
     while let Some(chunk) = bytes.get(from..from + 8) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
@@ -429,14 +456,24 @@ impl<'t> Parser<'t> {
     }
 
     /// Skips whitespace and comments, recording the comments.
-    fn ws(&mut self, mut i: &'t str) -> Res<'t, ()> {
+    #[inline]
+    fn ws(&mut self, i: &'t str) -> Res<'t, ()> {
+        // Called at every token of a template (three million times in 50 MB): comments are
+        // rare in JSON, so the comment parsers are out of line, and are not tried unless a
+        // `/` follows the whitespace (issue 9).
+        let (i, ()) = spaces(i)?;
+        if i.starts_with('/') {
+            self.comments(i)
+        } else {
+            Ok((i, ()))
+        }
+    }
+
+    /// Comments from `i` on, and the whitespace between and after them.
+    #[cold]
+    #[inline(never)]
+    fn comments(&mut self, mut i: &'t str) -> Res<'t, ()> {
         loop {
-            (i, ()) = spaces(i)?;
-            // Nearly every call ends here: comments are rare in JSON, and trying the comment
-            // parsers at each of a template's tokens was a cost of its own (issue 9).
-            if !i.starts_with('/') {
-                return Ok((i, ()));
-            }
             if let Ok((rest, body)) = preceded(tag::<_, _, Fail>("//"), take_till(|c| c == '\n'))(i)
             {
                 // The comment ends before the line break (`\n` or `\r\n`).
@@ -467,6 +504,7 @@ impl<'t> Parser<'t> {
             } else {
                 return Ok((i, ()));
             }
+            (i, ()) = spaces(i)?;
         }
     }
 
@@ -912,6 +950,28 @@ mod tests {
     use super::*;
     use crate::source::SourceFile;
 
+    /// Every run of up to 19 whitespace bytes (of each kind, mixed), followed by a token, by a
+    /// non-ASCII character or by nothing, skipped eight bytes at a time as one at a time.
+    #[test]
+    fn whitespace_is_skipped_exactly() {
+        let kinds = [" ", "\n", "\r\n", "\t", " \n  "];
+        for length in 0..20 {
+            for (k, kind) in kinds.iter().enumerate() {
+                let run: String = kind.repeat(length).chars().take(length).collect();
+                let mixed: String = (0..length)
+                    .map(|at| [' ', '\n', '\t', '\r'][(at + k) % 4])
+                    .collect();
+                for ws in [&run, &mixed] {
+                    for after in ["", "x", "{", "é\u{a0}", "\u{85} "] {
+                        let text = format!("{ws}{after}");
+                        let (rest, ()) = spaces(&text).unwrap();
+                        assert_eq!(rest, after, "{text:?}");
+                    }
+                }
+            }
+        }
+    }
+
     /// `line:col message` of every error.
     fn errors(text: &str) -> Vec<String> {
         let file = SourceFile::new("t.json", text.to_owned(), false);
@@ -965,12 +1025,12 @@ mod tests {
 
     #[test]
     fn comments_are_kept() {
-        let text = "// a\r\n{ /* b */ \"k\": 1 // c\n}";
+        let text = "// a\r\n/* x *//* y */\n{ /* b */ \"k\": 1 // c\n  // d\n}";
         let (doc, errs) = parse_document(text);
         assert!(errs.is_empty());
         let doc = doc.unwrap();
         let bodies: Vec<&str> = doc.comments.iter().map(|c| c.body(text)).collect();
-        assert_eq!(bodies, [" a", " b ", " c"]);
+        assert_eq!(bodies, [" a", " x ", " y ", " b ", " c", " d"]);
         assert_eq!(&text[doc.comments[0].span.range()], "// a");
     }
 
