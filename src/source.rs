@@ -298,27 +298,17 @@ impl SourceFile {
         }
         // Placing a line and column later needs the line starts of the text being set aside.
         self.lines();
-        let mut ranges: Vec<_> = shown
+        let kept = shown
             .into_iter()
-            .map(|span| self.excerpt_range(span).0)
-            .collect();
-        ranges.sort_unstable_by_key(|range| range.start);
-        let mut kept: Vec<Kept> = Vec::new();
-        for range in ranges {
-            match kept.last_mut() {
-                Some(last) if range.start <= last.end() => {
-                    if range.end > last.end() {
-                        let mut text = String::from(std::mem::take(&mut last.text));
-                        text.push_str(&self.text[last.start + text.len()..range.end]);
-                        last.text = text.into();
-                    }
-                }
-                _ => kept.push(Kept {
+            .map(|span| {
+                let (range, _) = self.excerpt_range(span);
+                Kept {
                     start: range.start,
                     text: self.text[range].into(),
-                }),
-            }
-        }
+                }
+            })
+            .collect();
+        let kept = merged(kept);
         let continuation_bytes = if self.text.is_ascii() {
             Vec::new()
         } else {
@@ -349,24 +339,9 @@ impl SourceFile {
             return;
         }
         let mine = Arc::make_mut(mine);
-        let mut all: Vec<Kept> = mine
-            .kept
-            .drain(..)
-            .chain(theirs.kept.iter().cloned())
-            .collect();
-        all.sort_unstable_by_key(|kept| kept.start);
-        for next in all {
-            match mine.kept.last_mut() {
-                Some(last) if next.start <= last.end() => {
-                    if next.end() > last.end() {
-                        let mut text = String::from(std::mem::take(&mut last.text));
-                        text.push_str(&next.text[text.len() + last.start - next.start..]);
-                        last.text = text.into();
-                    }
-                }
-                _ => mine.kept.push(next),
-            }
-        }
+        let mut all = std::mem::take(&mut mine.kept);
+        all.extend(theirs.kept.iter().cloned());
+        mine.kept = merged(all);
     }
 
     /// The whole lines around `span`: at least [`EXCERPT_LINES`] above and below it, from the
@@ -508,6 +483,25 @@ impl SourceFile {
     pub fn slice(&self, span: Span) -> &str {
         self.text.get(span.range()).unwrap_or("")
     }
+}
+
+/// Pieces of one text in order of offset, the overlapping and touching ones joined.
+fn merged(mut pieces: Vec<Kept>) -> Vec<Kept> {
+    pieces.sort_unstable_by_key(|piece| piece.start);
+    let mut merged: Vec<Kept> = Vec::with_capacity(pieces.len());
+    for next in pieces {
+        match merged.last_mut() {
+            Some(last) if next.start <= last.end() => {
+                if next.end() > last.end() {
+                    let mut text = String::from(std::mem::take(&mut last.text));
+                    text.push_str(&next.text[text.len() + last.start - next.start..]);
+                    last.text = text.into();
+                }
+            }
+            _ => merged.push(next),
+        }
+    }
+    merged
 }
 
 fn fingerprint(text: &str) -> u64 {

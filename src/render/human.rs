@@ -261,3 +261,32 @@ impl SourceCode for NamedText<'_> {
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    /// A finding whose lines were not kept (its file changed while keyless read it, and
+    /// another unit kept the lines of the other text) is shown with its place and no snippet.
+    #[test]
+    fn a_finding_without_its_lines_is_shown_with_its_place() {
+        let text = "param a string\nparam b string\n";
+        let mut file = SourceFile::new("main.bicep", text, false);
+        file.unload([]);
+        let diagnostic = Diagnostic::syntax_error(FileId(0), Span::new(15, 20), "not kept");
+        let report = Report {
+            files: vec![file],
+            diagnostics: vec![diagnostic],
+            files_scanned: 1,
+        };
+        let shown = render_plain(&report);
+        assert!(
+            shown.contains(
+                "main.bicep:2:1: not kept (not shown: the file changed while keyless read it)"
+            ),
+            "{shown}"
+        );
+        assert!(!shown.contains("╭─["), "{shown}");
+    }
+}
