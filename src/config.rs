@@ -307,12 +307,12 @@ impl Configs {
             return cached.clone();
         }
         let path = dir.join(FILE_NAME);
-        let exists = || {
-            self.paths
-                .listed_holds_config(dir)
-                .unwrap_or_else(|| path.is_file())
-        };
-        let found = if exists() {
+        // The walk knows about the folders it listed; the file system is asked about the rest.
+        let exists = self
+            .paths
+            .listed_holds_config(dir)
+            .unwrap_or_else(|| path.is_file());
+        let found = if exists {
             let shown = self.shown(&path);
             ConfigFile::load(&path, shown, self.known_rules).map(|c| Some(Arc::new(c)))
         } else {
