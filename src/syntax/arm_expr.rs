@@ -378,27 +378,39 @@ impl<'s> P<'s, '_> {
     }
 
     fn string(&self, start: &'s str) -> Res<'s, Expr> {
-        let mut value = String::new();
+        // Built only when a doubled quote (an escaped `'`) is met: most strings are copied
+        // once, from the text into the expression (an ARM template has tens of thousands).
+        let mut escaped: Option<String> = None;
         let mut i = &start[1..];
-        loop {
-            let Some(end) = i.find('\'') else {
+        let value: Arc<str> = loop {
+            let Some(end) = memchr::memchr(b'\'', i.as_bytes()) else {
                 return fail(start, "unterminated string literal: expected a closing `'`");
             };
-            value.push_str(&i[..end]);
-            i = &i[end + 1..];
-            match i.strip_prefix('\'') {
+            let (piece, after) = (&i[..end], &i[end + 1..]);
+            match after.strip_prefix('\'') {
                 Some(rest) => {
+                    let value = escaped.get_or_insert_with(String::new);
+                    value.push_str(piece);
                     value.push('\'');
                     i = rest;
                 }
-                None => break,
+                None => {
+                    i = after;
+                    break match escaped {
+                        Some(mut value) => {
+                            value.push_str(piece);
+                            value.into()
+                        }
+                        None => piece.into(),
+                    };
+                }
             }
-        }
+        };
         Ok((
             i,
             Expr {
                 span: self.span(start, i),
-                kind: ExprKind::String(value.into()),
+                kind: ExprKind::String(value),
             },
         ))
     }
@@ -557,6 +569,11 @@ mod tests {
             "reference(x()@11..14)@1..15.outputs@1..23['k'@24..27]@1..28.value@1..34[0@35..36]@1..37"
         );
         assert_eq!(ok("[ns.fn( 1 )]"), "ns.fn(1@8..9)@1..11");
+        // Doubled quotes anywhere in a string, or nothing between its quotes.
+        assert_eq!(
+            ok("[f('', '''', 'it''s', 'a''''b', '''x''')]"),
+            "f(''@3..5, '''@7..11, 'it's'@13..20, 'a''b'@22..30, ''x''@32..39)@1..40"
+        );
         assert_eq!(
             ok("[ \n if(true(), 1,\r\n 2) ]"),
             "if(true()@7..13, 1@15..16, 2@20..21)@4..22"
