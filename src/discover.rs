@@ -8,11 +8,12 @@
 //! so output never depends on the order the filesystem lists entries in.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Condvar, Mutex, PoisonError};
 
 use walkdir::WalkDir;
 
 use crate::paths::CanonicalPaths;
+use crate::sync::lock;
 use crate::syntax::FileKind;
 
 /// Folders that hold build output or dependencies, never templates of the project.
@@ -266,11 +267,6 @@ fn walk_following_links(
             }),
         }
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // The queue stays valid whatever a panicking thread was doing: the panic ends the run.
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The kind a file's extension gives.

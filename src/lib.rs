@@ -22,6 +22,7 @@ pub mod render;
 pub mod rules;
 pub mod source;
 pub mod suppress;
+pub mod sync;
 pub mod syntax;
 pub mod workspace;
 

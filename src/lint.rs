@@ -22,6 +22,7 @@ use crate::graph::export;
 use crate::graph::Graph;
 use crate::rules;
 use crate::source::FileId;
+use crate::sync::lock;
 use crate::syntax::FileKind;
 use crate::workspace::{CanonicalPaths, Loaded, ParseCache, Workspace};
 
@@ -284,14 +285,6 @@ fn bicepparam_target(path: &Path) -> Option<PathBuf> {
     let (program, _) = crate::syntax::bicep::parse(&text, true);
     let (using, _) = program.using_path()?;
     Some(path.parent().unwrap_or(Path::new("")).join(using))
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A panic while holding the lock would already have failed the run; keep going with the
-    // data as it is rather than panicking again.
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// How many threads lint units (and render reports): `KEYLESS_THREADS` when it is a positive

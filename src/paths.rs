@@ -1,6 +1,7 @@
 //! File identity: canonical paths, asked of the file system once per run.
 
 use crate::fast_hash::FastMap;
+use crate::sync::lock;
 use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
@@ -151,14 +152,6 @@ fn resolve_in(folder: &Path, name: &std::ffi::OsStr) -> Option<PathBuf> {
     } else {
         Some(joined)
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A panic while holding the lock would already have failed the run; the map is still
-    // valid (an insert either happened or not).
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ use crate::graph::{from_arm, from_bicep, Graph, ParamSource};
 use crate::lint::Problem;
 pub use crate::paths::CanonicalPaths;
 use crate::source::{FileId, SourceFile, Span, MAX_FILE_BYTES};
+use crate::sync::lock;
 use crate::syntax::{self, FileKind, Tree};
 
 /// What loading a candidate gave.
@@ -573,14 +574,6 @@ pub fn arm_template_for(path: &Path) -> Option<PathBuf> {
         }
     }
     None
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A panic while holding the lock would already have failed the run; the map is still
-    // valid (an insert either happened or not).
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn read_prefix(file: std::fs::File, limit: usize) -> std::io::Result<Vec<u8>> {

@@ -205,7 +205,6 @@ impl<'t> Value<'t> {
         }
     }
 
-    /// Calls `f` on this value and every value inside it, in source order (parents first).
     /// The same value holding its own strings, to keep past the text it was parsed from.
     pub fn into_owned(self) -> Value<'static> {
         let kind = match self.kind {
@@ -224,6 +223,7 @@ impl<'t> Value<'t> {
         }
     }
 
+    /// Calls `f` on this value and every value inside it, in source order (parents first).
     pub fn walk<'v>(&'v self, f: &mut impl FnMut(&'v Value<'t>)) {
         f(self);
         match &self.kind {
@@ -287,30 +287,29 @@ pub fn string_offsets(raw: &str) -> Vec<u32> {
 #[inline]
 fn spaces(i: &str) -> Res<'_, ()> {
     let bytes = i.as_bytes();
-    // Most tokens follow no whitespace, or one space.
-    let mut n = match bytes {
-        [b' ' | b'\t' | b'\n' | b'\r', rest @ ..] if !rest.first().is_some_and(is_space) => 1,
-        [b' ' | b'\t' | b'\n' | b'\r', ..] => 0,
+    // Most tokens follow no whitespace, or one space. Whitespace bytes are ASCII, so every
+    // offset below is on a character boundary.
+    match bytes {
+        [a, b, ..] if is_space(a) && is_space(b) => {}
+        [a, ..] if is_space(a) => return Ok((&i[1..], ())),
         _ => return Ok((i, ())),
-    };
-    if n == 0 {
-        // A line break and the next line's indentation (a third of a compiled template):
-        // eight bytes at a time up to the first that is not whitespace.
-        while let Some(chunk) = bytes.get(n..n + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            let other = !whitespace_bytes(u64::from_le_bytes(word)) & HIGHS;
-            if other != 0 {
-                n += (other.trailing_zeros() / 8) as usize;
-                return Ok((&i[n..], ()));
-            }
-            n += 8;
-        }
-        while bytes.get(n).is_some_and(is_space) {
-            n += 1;
-        }
     }
-    // Whitespace bytes are ASCII, so `n` is on a character boundary.
+    // A line break and the next line's indentation (a third of a compiled template): eight
+    // bytes at a time up to the first that is not whitespace.
+    let mut n = 0;
+    while let Some(chunk) = bytes.get(n..n + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let other = !whitespace_bytes(u64::from_le_bytes(word)) & HIGHS;
+        if other != 0 {
+            n += (other.trailing_zeros() / 8) as usize;
+            return Ok((&i[n..], ()));
+        }
+        n += 8;
+    }
+    while bytes.get(n).is_some_and(is_space) {
+        n += 1;
+    }
     Ok((&i[n..], ()))
 }
 
