@@ -152,3 +152,31 @@ fn a_module_called_again_with_the_same_arguments_is_one_instance() {
     assert_eq!(named("\"contoso-search\""), 1, "{nodes:#?}");
     assert_eq!(named("\"fabrikam-search\""), 1, "{nodes:#?}");
 }
+
+#[test]
+fn reference_to_a_nested_deployment_finds_it_by_its_evaluated_name_each_time() {
+    let json = graph(
+        Path::new("fixtures/graph/deployment-reference"),
+        GraphFormat::Json,
+    );
+    let (_, edges) = projection(&json);
+    let from_the_nested_identity = |target: &str| {
+        edges.iter().any(|e| {
+            e.starts_with("assigns")
+                && e.contains(
+                    "principal=microsoft.managedidentity/userassignedidentities \"contoso-jobs\"",
+                )
+                && e.contains(target)
+        })
+    };
+    // Two role assignments read the same deployment's output: the first lookup evaluates the
+    // deployment names, the second finds them already known.
+    assert!(
+        from_the_nested_identity("scope=microsoft.search/searchservices \"contoso-search\""),
+        "{edges:#?}"
+    );
+    assert!(
+        from_the_nested_identity("scope=microsoft.storage/storageaccounts \"contosostore\""),
+        "{edges:#?}"
+    );
+}

@@ -98,6 +98,10 @@ struct Instance {
     /// Resource symbols declared in a loop (so `res` is an array even with one element).
     looped: FastMap<Text, bool>,
     modules: Vec<Slot>,
+    /// Each module's evaluated deployment name (`None` inside until asked; `Some(None)` when it
+    /// is not a known string): `reference(<deployment>)` looks a module up by name, and a
+    /// compiled template asks that of the same modules hundreds of times.
+    module_names: Vec<Option<Option<Arc<str>>>>,
     /// Each resource instance with its declaration position and loop bindings, from
     /// allocation until its body is evaluated.
     elements: Vec<(usize, ResourceIndex, Locals)>,
@@ -217,6 +221,7 @@ impl<'l> Builder<'l> {
             resources: FastMap::default(),
             looped: FastMap::default(),
             modules: vec![Slot::Pending; decl.modules.len()],
+            module_names: vec![None; decl.modules.len()],
             elements: Vec::new(),
             chain,
             module_depth,
@@ -1315,6 +1320,22 @@ impl<'l> Builder<'l> {
         None
     }
 
+    /// The deployment name of module `at` of `instance`, evaluated once.
+    fn module_name(&mut self, instance: usize, at: usize) -> Option<Arc<str>> {
+        if let Some(known) = &self.instances[instance].module_names[at] {
+            return known.clone();
+        }
+        let decl = self.instances[instance].decl.clone();
+        let name = decl.modules[at].name.as_ref().and_then(|name| {
+            match self.eval(instance, name, &Locals::default()).kind {
+                ValueKind::String(text) => Some(text),
+                _ => None,
+            }
+        });
+        self.instances[instance].module_names[at] = Some(name.clone());
+        name
+    }
+
     /// `reference(<deployment>)` for a nested deployment or module of this template: an object
     /// whose `outputs.x.value` is the module's output `x`, as ARM shapes it.
     fn deployment_reference(
@@ -1332,13 +1353,11 @@ impl<'l> Builder<'l> {
             None => return None,
         };
         let decl = self.instances[instance].decl.clone();
-        let module = decl.modules.iter().find(|module| {
-            module.symbol == wanted
-                || module.name.as_ref().is_some_and(|name| {
-                    self.eval(instance, name, &Locals::default()).as_str() == Some(wanted.as_str())
-                })
+        let module = (0..decl.modules.len()).find(|&at| {
+            decl.modules[at].symbol == wanted
+                || self.module_name(instance, at).as_deref() == Some(wanted.as_str())
         })?;
-        let value = self.module_value(instance, &module.symbol.clone())?;
+        let value = self.module_value(instance, &decl.modules[module].symbol.clone())?;
         let outputs = match value.get("outputs").map(|o| &o.kind) {
             Some(ValueKind::Object(outputs)) => outputs
                 .iter()
