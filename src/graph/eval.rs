@@ -118,6 +118,15 @@ enum Slot {
     Done(Value),
 }
 
+/// The function a call expression names: its namespace as written, and its name as written
+/// and in lower case.
+#[derive(Clone, Copy)]
+struct CallName<'e> {
+    namespace: Option<&'e str>,
+    name: &'e str,
+    lower: &'e str,
+}
+
 /// Local bindings: loop variables, lambda and function parameters.
 #[derive(Clone, Default)]
 struct Locals {
@@ -844,9 +853,17 @@ impl<'l> Builder<'l> {
             ExprKind::Call {
                 namespace,
                 name,
+                lower_name,
                 args,
                 ..
-            } => self.eval_call(instance, namespace.as_deref(), name, args, locals, origin),
+            } => {
+                let call = CallName {
+                    namespace: namespace.as_deref(),
+                    name,
+                    lower: lower_name,
+                };
+                self.eval_call(instance, call, args, locals, origin)
+            }
             ExprKind::Member {
                 object, name, safe, ..
             } => {
@@ -1038,17 +1055,19 @@ impl<'l> Builder<'l> {
     fn eval_call(
         &mut self,
         instance: usize,
-        namespace: Option<&str>,
-        name: &str,
+        call: CallName,
         args: &[Expr],
         locals: &Locals,
         origin: Origin,
     ) -> Value {
-        let mut buffer = [0; functions::NAME_BUFFER];
-        let lower = functions::ascii_lowercase(name, &mut buffer);
+        let CallName {
+            namespace,
+            name,
+            lower,
+        } = call;
         let builtin_namespace = matches!(namespace, None | Some("sys") | Some("az"));
         if builtin_namespace {
-            match lower.as_ref() {
+            match lower {
                 "parameters" => {
                     return match args.first().map(|a| self.eval(instance, a, locals)) {
                         Some(Value {
@@ -1079,14 +1098,14 @@ impl<'l> Builder<'l> {
                     return Value::unknown(origin, Unknown::of(what));
                 }
                 "map" | "filter" => {
-                    return self.eval_lambda_call(instance, &lower, args, locals, origin)
+                    return self.eval_lambda_call(instance, lower, args, locals, origin)
                 }
                 "roledefinitions" if args.len() == 1 => {
                     let name = self.eval(instance, &args[0], locals);
                     return role_definition(&name, origin);
                 }
                 "loadjsoncontent" | "loadtextcontent" if args.len() == 1 => {
-                    return self.load_content(instance, &lower, &args[0], locals, origin)
+                    return self.load_content(instance, lower, &args[0], locals, origin)
                 }
                 _ => {}
             }
@@ -1115,8 +1134,8 @@ impl<'l> Builder<'l> {
         let values = &stack[base..];
         let result = builtin_namespace
             .then(|| {
-                self.resource_function(instance, name, &lower, values, origin)
-                    .or_else(|| functions::call_lowercase(&lower, values, origin))
+                self.resource_function(instance, name, lower, values, origin)
+                    .or_else(|| functions::call_lowercase(lower, values, origin))
             })
             .flatten()
             .unwrap_or_else(|| absorb_all(origin, name.to_owned(), values));

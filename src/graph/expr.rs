@@ -36,6 +36,9 @@ pub enum ExprKind {
     Call {
         namespace: Option<Text>,
         name: Text,
+        /// `name` in ASCII lower case ([`lower_case`]): functions are dispatched by it, and
+        /// lower-casing once here spares it every time an instance evaluates the call.
+        lower_name: Text,
         name_span: Span,
         args: Vec<Expr>,
     },
@@ -81,6 +84,15 @@ pub enum ExprKind {
     For(Box<ForExpr>),
     /// A part the front end could not read; evaluates to an unknown value.
     Error,
+}
+
+/// `name` in ASCII lower case; shared with `name` when it already is.
+pub fn lower_case(name: &Text) -> Text {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        name.to_ascii_lowercase().into()
+    } else {
+        name.clone()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -15,7 +15,8 @@ use super::decl::{
     FuncDecl, Language, LoopDecl, ModuleDecl, ModuleSource, OutputDecl, ParamDecl, ParentDecl,
     ResourceDecl, TemplateDecl, VarDecl,
 };
-use super::expr::{ArrayItem, Expr, ExprKind, ForExpr, ObjectItem, Property, Text};
+use super::expr::{lower_case, ArrayItem, Expr, ExprKind, ForExpr, ObjectItem, Property, Text};
+use crate::fast_hash::FastMap;
 use crate::source::Span;
 use crate::syntax::arm::{self, Copy, Str};
 use crate::syntax::arm_expr;
@@ -27,6 +28,7 @@ pub fn lower(template: &arm::Template) -> TemplateDecl {
         template,
         in_function: false,
         symbols: HashMap::new(),
+        lower_names: FastMap::default(),
     };
     lowering.template_decl()
 }
@@ -37,9 +39,21 @@ struct Lowering<'t> {
     in_function: bool,
     /// How many synthetic symbols each type stem has produced, for unique names.
     symbols: HashMap<String, usize>,
+    /// Function names in lower case, one text per name: a compiled template calls the same
+    /// few functions tens of thousands of times.
+    lower_names: FastMap<Text, Text>,
 }
 
 impl Lowering<'_> {
+    fn lower_name(&mut self, name: &Text) -> Text {
+        if let Some(lower) = self.lower_names.get(name) {
+            return lower.clone();
+        }
+        let lower = lower_case(name);
+        self.lower_names.insert(name.clone(), lower.clone());
+        lower
+    }
+
     fn template_decl(&mut self) -> TemplateDecl {
         let template = self.template;
         let mut decl = TemplateDecl {
@@ -228,9 +242,11 @@ impl Lowering<'_> {
                 template,
                 in_function: false,
                 symbols: HashMap::new(),
+                lower_names: std::mem::take(&mut self.lower_names),
             };
             let inner = deployment.scope == arm::EvaluationScope::Inner;
             let nested_decl = nested.template_decl();
+            self.lower_names = nested.lower_names;
             (
                 ModuleSource::Inline {
                     template: Arc::new(nested_decl),
@@ -381,6 +397,7 @@ impl Lowering<'_> {
             ExprKind::Call {
                 namespace: None,
                 name: "range".into(),
+                lower_name: "range".into(),
                 name_span: copy.span,
                 args: vec![Expr::new(copy.span, ExprKind::Int(0)), count],
             },
@@ -486,7 +503,7 @@ impl Lowering<'_> {
 
     /// `expr` as the graph's expression, its spans moved `shift` bytes on (see
     /// [`arm::Placed`]).
-    fn expression(&self, expr: &arm_expr::Expr, shift: u32) -> Expr {
+    fn expression(&mut self, expr: &arm_expr::Expr, shift: u32) -> Expr {
         let span = expr.span.shifted(shift);
         let kind = match &expr.kind {
             arm_expr::ExprKind::String(text) => ExprKind::String(text.clone()),
@@ -514,6 +531,7 @@ impl Lowering<'_> {
                 ExprKind::Call {
                     namespace: call.namespace.as_ref().map(|n| n.text.clone()),
                     name: call.name.text.clone(),
+                    lower_name: self.lower_name(&call.name.text),
                     name_span: call.name.span.shifted(shift),
                     args,
                 }
@@ -575,6 +593,7 @@ pub fn parameter_values(file: &arm::ParameterFile) -> Vec<(String, Span, Expr)> 
                     ExprKind::Call {
                         namespace: None,
                         name: "keyVaultReference".into(),
+                        lower_name: "keyvaultreference".into(),
                         name_span: reference.span,
                         args: Vec::new(),
                     },

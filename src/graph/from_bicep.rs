@@ -13,7 +13,8 @@ use super::decl::{
     ResourceDecl, TemplateDecl, VarDecl,
 };
 use super::expr::{
-    ArrayItem, BinaryOp, Expr, ExprKind, ForExpr, ObjectItem, Property, StringPart, Text, UnaryOp,
+    lower_case, ArrayItem, BinaryOp, Expr, ExprKind, ForExpr, ObjectItem, Property, StringPart,
+    Text, UnaryOp,
 };
 use crate::source::Span;
 use crate::syntax::bicep::{self, Statement, StringLit, StringSegment};
@@ -281,24 +282,30 @@ pub fn expr(e: &bicep::Expr) -> Expr {
         B::Variable(ident) => ExprKind::Symbol(ident.name.as_str().into()),
         B::Call(call) => {
             let args: Vec<Expr> = call.args.iter().map(expr).collect();
+            let name: Text = call.name.name.as_str().into();
+            let lower_name = lower_case(&name);
+            let name_span = call.name.span;
             match (&call.base, call.namespace()) {
                 (None, _) => ExprKind::Call {
                     namespace: None,
-                    name: call.name.name.as_str().into(),
-                    name_span: call.name.span,
+                    name,
+                    lower_name,
+                    name_span,
                     args,
                 },
                 (Some(_), Some(ns @ ("sys" | "az"))) => ExprKind::Call {
                     namespace: Some(ns.into()),
-                    name: call.name.name.as_str().into(),
-                    name_span: call.name.span,
+                    name,
+                    lower_name,
+                    name_span,
                     args,
                 },
                 // An instance function: the receiver is the first argument.
                 (Some(base), _) => ExprKind::Call {
                     namespace: None,
-                    name: call.name.name.as_str().into(),
-                    name_span: call.name.span,
+                    name,
+                    lower_name,
+                    name_span,
                     args: std::iter::once(expr(base)).chain(args).collect(),
                 },
             }
