@@ -7,7 +7,7 @@
 //! `node_modules`, `bin` and `obj` are not entered. The result is sorted and free of duplicates,
 //! so output never depends on the order the filesystem lists entries in.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::{Condvar, Mutex, PoisonError};
 
 use walkdir::WalkDir;
@@ -64,10 +64,28 @@ pub fn discover_noting(
             }),
         }
     }
-    found.sort();
+    sort_candidates(&mut found);
     // A file reached twice (named and inside a named folder) is linted once, as named.
     found.dedup_by(|later, earlier| later.path == earlier.path);
     (found, errors)
+}
+
+/// Sorts candidates in their `Ord` order. Comparing two `Path`s splits both into components
+/// on every comparison (a twentieth of a second over quickstarts + AVM, before any unit
+/// starts); each path is split once here, and its components compare as the paths do.
+fn sort_candidates(found: &mut Vec<Candidate>) {
+    let mut order: Vec<(Vec<Component>, usize)> = found
+        .iter()
+        .enumerate()
+        .map(|(at, candidate)| (candidate.path.components().collect(), at))
+        .collect();
+    order.sort_unstable_by(|(a, at_a), (b, at_b)| {
+        let rest = |at: &usize| (found[*at].kind, found[*at].must_be_template);
+        a.cmp(b).then_with(|| rest(at_a).cmp(&rest(at_b)))
+    });
+    let order: Vec<usize> = order.into_iter().map(|(_, at)| at).collect();
+    let mut slots: Vec<Option<Candidate>> = std::mem::take(found).into_iter().map(Some).collect();
+    found.extend(order.into_iter().filter_map(|at| slots[at].take()));
 }
 
 fn walk(
@@ -333,6 +351,34 @@ pub fn describe_io_error(err: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Paths whose byte order and component order differ (`a/b` and `a.b/c`, `a-b` between
+    /// them), a path and its own folder, doubled and `./` separators, `..`, an absolute path,
+    /// and one path with two kinds: in the order of `Candidate`'s `Ord`.
+    #[test]
+    fn candidates_sort_as_their_ord_sorts_them() {
+        let paths = [
+            "a.b/c", "a/b/c", "a-b", "a/b", "./a/b", "a//b", "../x", "/abs/y", "a", "a/B", "A",
+            "a/b.json", "a/b/", "é/x", "e/x", ".", "b",
+        ];
+        let kinds = [Some(FileKind::Json), None, Some(FileKind::Bicep)];
+        let mut found: Vec<Candidate> = paths
+            .iter()
+            .enumerate()
+            .flat_map(|(at, path)| {
+                [at % 3, (at + 1) % 3].map(|kind| Candidate {
+                    path: PathBuf::from(path),
+                    kind: kinds[kind],
+                    must_be_template: at % 2 == 0,
+                })
+            })
+            .collect();
+        found.reverse();
+        let mut expected = found.clone();
+        expected.sort();
+        sort_candidates(&mut found);
+        assert_eq!(found, expected);
+    }
 
     /// The fixtures hold no symlink: walked on any number of threads without following links,
     /// they give what the walk that follows links gives.
