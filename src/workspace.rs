@@ -7,7 +7,7 @@
 //! `X.parameters.json` by the `X.json` beside it (and `azuredeploy.parameters.json` by
 //! `azuredeploy.json`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -144,11 +144,24 @@ impl Default for ParseCache {
     }
 }
 
+type CacheKey = (PathBuf, Option<FileKind>);
+
 #[derive(Default)]
 struct CacheState {
-    files: FastMap<(PathBuf, Option<FileKind>), (Arc<ParsedFile>, u64)>,
+    /// Each file with the time it was last used.
+    files: FastMap<Arc<CacheKey>, (Arc<ParsedFile>, u64)>,
+    /// The files by the time they were last used, least recent first: the next to drop is
+    /// found without looking at every file held.
+    by_use: BTreeMap<u64, Arc<CacheKey>>,
     bytes: usize,
     clock: u64,
+}
+
+impl CacheState {
+    fn tick(&mut self) -> u64 {
+        self.clock += 1;
+        self.clock
+    }
 }
 
 impl ParseCache {
@@ -159,16 +172,21 @@ impl ParseCache {
         }
     }
 
-    fn get(&self, key: &(PathBuf, Option<FileKind>)) -> Option<Arc<ParsedFile>> {
+    fn get(&self, key: &CacheKey) -> Option<Arc<ParsedFile>> {
         let mut state = lock(&self.state);
-        state.clock += 1;
-        let now = state.clock;
-        let (parsed, used) = state.files.get_mut(key)?;
-        *used = now;
-        Some(parsed.clone())
+        let now = state.tick();
+        let CacheState { files, by_use, .. } = &mut *state;
+        let (parsed, used) = files.get_mut(key)?;
+        let previous = std::mem::replace(used, now);
+        let parsed = parsed.clone();
+        // Every file held is in `by_use` at the time it was last used.
+        if let Some(shared_key) = by_use.remove(&previous) {
+            by_use.insert(now, shared_key);
+        }
+        Some(parsed)
     }
 
-    fn insert(&self, key: (PathBuf, Option<FileKind>), parsed: Arc<ParsedFile>) {
+    fn insert(&self, key: CacheKey, parsed: Arc<ParsedFile>) {
         let size = parsed.source.text.len();
         if size > self.budget / 4 {
             return;
@@ -177,20 +195,17 @@ impl ParseCache {
         // and declarations under it kept every other thread waiting (issue 9).
         let mut evicted = Vec::new();
         let mut state = lock(&self.state);
-        state.clock += 1;
-        let now = state.clock;
-        if let Some((old, _)) = state.files.insert(key, (parsed, now)) {
+        let now = state.tick();
+        let key = Arc::new(key);
+        if let Some((old, used)) = state.files.insert(key.clone(), (parsed, now)) {
+            state.by_use.remove(&used);
             state.bytes -= old.source.text.len();
             evicted.push(old);
         }
+        state.by_use.insert(now, key);
         state.bytes += size;
         while state.bytes > self.budget {
-            let Some(oldest) = state
-                .files
-                .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(key, _)| key.clone())
-            else {
+            let Some((_, oldest)) = state.by_use.pop_first() else {
                 break;
             };
             if let Some((old, _)) = state.files.remove(&oldest) {
@@ -646,6 +661,23 @@ mod tests {
         assert!(cache.get(&key("b")).is_none());
         assert!(cache.get(&key("c")).is_none());
         for name in ["a", "d", "e", "f", "g", "h"] {
+            assert!(cache.get(&key(name)).is_some(), "{name} was dropped");
+        }
+    }
+
+    /// A file inserted again (two units parsed it at once) counts as used then, and its
+    /// text is counted once.
+    #[test]
+    fn a_file_inserted_again_is_as_recent_as_its_second_insertion() {
+        let cache = ParseCache::with_budget(100);
+        let text = "param a string\n"; // 15 bytes
+        for name in ["a", "b", "a", "c", "d", "e", "f"] {
+            cache.insert(key(name), parsed(text));
+        }
+        // 90 bytes held (a counted once); one more pushes out b, the least recently used.
+        cache.insert(key("g"), parsed(text));
+        assert!(cache.get(&key("b")).is_none());
+        for name in ["a", "c", "d", "e", "f", "g"] {
             assert!(cache.get(&key(name)).is_some(), "{name} was dropped");
         }
     }
