@@ -31,7 +31,6 @@
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
-use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
 use crate::fast_hash::FastMap;
@@ -52,7 +51,7 @@ const MAX_PAD_WIDTH: i64 = 16_384;
 /// arguments. `origin` is the call expression's origin. Returns `None` when `name` is not a
 /// function this module knows (the evaluator then returns an opaque unknown).
 pub fn call(name: &str, args: &[Value], origin: Origin) -> Option<Value> {
-    call_lowercase(&ascii_lowercase(name, &mut [0; NAME_BUFFER]), args, origin)
+    call_lowercase(&name.to_ascii_lowercase(), args, origin)
 }
 
 /// [`call`] with the name already in ASCII lower case.
@@ -69,25 +68,6 @@ pub fn call_lowercase(lower_name: &str, args: &[Value], origin: Origin) -> Optio
         Some(value) if within_caps(&value) => value,
         _ => unknown_call(canonical, args, origin),
     })
-}
-
-/// The size of the buffer [`ascii_lowercase`] fills without allocating: longer than any
-/// function name.
-pub const NAME_BUFFER: usize = 48;
-
-/// `name` in ASCII lower case, written into `buffer` when it fits: function calls are
-/// dispatched by lower-case name, and a `String` per call evaluated was a cost of its own.
-pub fn ascii_lowercase<'b>(name: &str, buffer: &'b mut [u8; NAME_BUFFER]) -> Cow<'b, str> {
-    let Some(out) = buffer.get_mut(..name.len()) else {
-        return Cow::Owned(name.to_ascii_lowercase());
-    };
-    out.copy_from_slice(name.as_bytes());
-    out.make_ascii_lowercase();
-    match std::str::from_utf8(out) {
-        Ok(lower) => Cow::Borrowed(lower),
-        // ASCII case changes keep UTF-8 valid; this arm is never taken.
-        Err(_) => Cow::Owned(name.to_ascii_lowercase()),
-    }
 }
 
 /// Bicep string interpolation `'a${b}c'`: `parts` are the literal pieces and the evaluated holes,
