@@ -412,11 +412,14 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    /// Scans one comment if one starts here.
+    /// Scans one comment if one starts here. Asked before and after every token: the test
+    /// for the slash is inlined, the scan is not.
+    #[inline]
     fn comment(&mut self) -> bool {
-        if self.peek_byte(0) != Some(b'/') {
-            return false;
-        }
+        self.peek_byte(0) == Some(b'/') && self.comment_at_slash()
+    }
+
+    fn comment_at_slash(&mut self) -> bool {
         let rest = self.rest_bytes();
         let start = self.pos;
         if let Some(body) = rest.strip_prefix(b"//") {
