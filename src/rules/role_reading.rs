@@ -296,8 +296,19 @@ fn read_partial(segments: &[Segment]) -> RoleRef {
 /// `(offset, guid)` of the last segment of a `…/roleDefinitions/<guid>` text, when the id is the
 /// whole rest of the text.
 fn guid_after_definitions(text: &str) -> Option<(usize, &str)> {
-    let lower = text.to_ascii_lowercase();
-    let at = lower.rfind("roledefinitions/")? + "roledefinitions/".len();
+    const SEGMENT: &[u8] = b"roledefinitions";
+    // The last `roleDefinitions/` in any letter case, found at the slashes from the end (an id
+    // has a handful) without a lower-case copy of the text: asked of every literal piece of
+    // every role id.
+    let mut end = text.len();
+    let at = loop {
+        let slash = text[..end].rfind('/')?;
+        let segment = text.as_bytes()[..slash].rchunks(SEGMENT.len()).next()?;
+        if segment.eq_ignore_ascii_case(SEGMENT) {
+            break slash + 1;
+        }
+        end = slash;
+    };
     let id = &text[at..];
     looks_like_guid(id).then_some((at, id))
 }
@@ -618,4 +629,40 @@ pub fn with_parents(cx: &Context, mut index: ResourceIndex) -> Vec<ResourceIndex
         index = parent;
     }
     chain
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_guid_after_the_last_role_definitions_segment_is_found_in_any_case() {
+        let guid = "5e0bd9bd-7b93-4f28-af87-19fc36ad61bd";
+        let id =
+            format!("/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/{guid}");
+        assert_eq!(
+            guid_after_definitions(&id),
+            Some((id.len() - guid.len(), guid))
+        );
+        let upper = format!("/PROVIDERS/MICROSOFT.AUTHORIZATION/ROLEDEFINITIONS/{guid}");
+        assert_eq!(guid_after_definitions(&upper).map(|(_, g)| g), Some(guid));
+        assert_eq!(
+            guid_after_definitions(&format!("roleDefinitions/{guid}")),
+            Some((16, guid))
+        );
+        let twice = format!("roleDefinitions/roleDefinitions/{guid}");
+        assert_eq!(guid_after_definitions(&twice), Some((32, guid)));
+        // The id must be the whole rest of the text, and shaped like a GUID.
+        assert_eq!(
+            guid_after_definitions(&format!("roleDefinitions/{guid}/x")),
+            None
+        );
+        assert_eq!(guid_after_definitions("/roleDefinitions/reader"), None);
+        assert_eq!(
+            guid_after_definitions(&format!("oleDefinitions/{guid}")),
+            None
+        );
+        assert_eq!(guid_after_definitions(&format!("definitions/{guid}")), None);
+        assert_eq!(guid_after_definitions(guid), None);
+    }
 }
