@@ -6,11 +6,14 @@
 //! ([`crate::graph::eval`]), so a crafted template can slow keyless down but not stop it.
 //! The function is FxHash, as in rustc: multiply and rotate, a word at a time.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// A `HashMap` with [`FastHasher`].
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
+/// A `HashSet` with [`FastHasher`].
+pub type FastSet<K> = HashSet<K, BuildHasherDefault<FastHasher>>;
 
 /// An `IndexMap` (insertion order kept) with [`FastHasher`].
 pub type FastIndexMap<K, V> = indexmap::IndexMap<K, V, BuildHasherDefault<FastHasher>>;

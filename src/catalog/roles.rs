@@ -14,6 +14,8 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
+use crate::fast_hash::FastSet;
+
 #[derive(Debug, Deserialize)]
 pub struct RoleTable {
     pub roles: Vec<Role>,
@@ -119,11 +121,17 @@ impl Roles {
                 })
                 .collect()
         });
+        // A name is in the text only if its first word is one of the text's words: a set of
+        // those spares a search of the whole text for each of the thousand names.
+        let words: FastSet<&str> = text.split_whitespace().collect();
         self.table
             .roles
             .iter()
             .zip(spaced)
-            .filter(|(_, names)| names.iter().any(|name| text.contains(name.as_str())))
+            .filter(|(_, names)| {
+                (names.iter())
+                    .any(|name| words.contains(first_word(name)) && text.contains(name.as_str()))
+            })
             .map(|(role, _)| role)
             .collect()
     }
@@ -324,6 +332,11 @@ pub fn compact(name: &str) -> String {
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect()
+}
+
+/// The first word of a text.
+fn first_word(text: &str) -> &str {
+    text.split_whitespace().next().unwrap_or_default()
 }
 
 /// `name` as lower-case ASCII words between single spaces, with a space before and after
@@ -578,6 +591,41 @@ mod tests {
             }
         }
         assert!(found > 100, "only {found} suffixes name one role");
+    }
+
+    #[test]
+    fn roles_mentioned_in_a_text_are_those_a_search_for_each_name_finds() {
+        let roles = &Catalog::builtin().roles;
+        let search = |text: &str| -> Vec<&str> {
+            (roles.table.roles.iter())
+                .filter(|role| {
+                    (role.names().map(spaced_words))
+                        .any(|name| name.trim().contains(' ') && text.contains(&name))
+                })
+                .map(|role| role.name.as_str())
+                .collect()
+        };
+        let texts = [
+            "Grants the Storage Blob Data Reader role to the web app",
+            "cognitiveServicesOpenAIUser: Cognitive Services OpenAI User, and Search Index Data Reader",
+            "Storage account contributor for the storage blob data owner",
+            "storage blob nothing else",
+            "",
+            "reader",
+        ];
+        for text in texts {
+            let text = spaced_words(text);
+            let found: Vec<&str> = (roles.mentioned_in(&text).into_iter())
+                .map(|role| role.name.as_str())
+                .collect();
+            assert_eq!(found, search(&text), "{text}");
+        }
+        let text = spaced_words("the Storage Blob Data Reader role");
+        assert!(roles
+            .mentioned_in(&text)
+            .iter()
+            .any(|role| role.name == "Storage Blob Data Reader"));
+        assert!(roles.mentioned_in(&spaced_words("storage blob")).is_empty());
     }
 
     #[test]
