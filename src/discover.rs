@@ -138,7 +138,25 @@ fn walk_plain(
         failed: false,
     });
     let changed = Condvar::new();
+    /// Ends the walk for every thread when one panics: the others would otherwise wait for
+    /// the folder it was listing, and the panic would never reach the caller.
+    struct FailOnPanic<'q> {
+        queue: &'q Mutex<Queue>,
+        changed: &'q Condvar,
+    }
+    impl Drop for FailOnPanic<'_> {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                lock(self.queue).failed = true;
+                self.changed.notify_all();
+            }
+        }
+    }
     let work = || {
+        let _fail_on_panic = FailOnPanic {
+            queue: &queue,
+            changed: &changed,
+        };
         let mut found = Vec::new();
         loop {
             let folder = {

@@ -154,7 +154,8 @@ pub fn lint_paths(paths: &[PathBuf], options: &Options) -> Result<Run, UsageErro
         // Nothing more is read: what the units shared (parsed modules, path and configuration
         // lookups) is freed beside the sorting and showing of the report, not before it
         // (30 ms over quickstarts + AVM).
-        std::thread::spawn(move || drop(shared));
+        // Without a thread to spare, `spawn` hands the closure back dropped: freed here.
+        let _ = std::thread::Builder::new().spawn(move || drop(shared));
     } else {
         // The units are done: what they shared goes before the texts to fix are read back.
         drop(shared);
@@ -185,7 +186,8 @@ pub fn set_memory_release(release: fn()) {
 /// the time of a pre-commit run over one file (issue 9). The catalog is a `OnceLock`: a unit
 /// that needs it first simply waits for this thread to finish.
 fn warm_catalog() {
-    std::thread::spawn(Catalog::builtin);
+    // Without a thread to spare, the first unit builds the catalog itself.
+    let _ = std::thread::Builder::new().spawn(Catalog::builtin);
 }
 
 /// What one unit gave.
